@@ -1,0 +1,420 @@
+//! The `Authenticator`: keys, token rules and revocation, shared by every extractor, the layer
+//! and the endpoints. Lives in the application state and is reached through `FromRef`.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+use crate::claims::ClaimSet;
+use crate::error::{AuthError, DEFAULT_REALM, ErrorKind, is_valid_realm};
+use crate::keys::{JwkSet, KeyError, KeySet, SigningKey};
+use crate::layer::AuthLayer;
+use crate::store::RevocationList;
+use crate::token::{self, IssueError, IssuedToken, Stamp, TokenError, TokenRules, VerifiedToken};
+
+/// The default lifetime of an access token: 15 minutes (SECURITY.md TV-16).
+pub const DEFAULT_ACCESS_TTL: Duration = Duration::from_secs(15 * 60);
+/// The default clock-skew leeway on `exp`, `nbf` and `iat`: 30 seconds.
+pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(30);
+/// The largest leeway accepted: 60 seconds.
+pub const MAX_LEEWAY: Duration = Duration::from_secs(60);
+/// The longest access-token lifetime accepted: 24 hours.
+pub const MAX_ACCESS_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Issues and verifies access tokens. Cheap to clone (one `Arc`).
+///
+/// ```
+/// use auth::Authenticator;
+/// use auth::keys::SigningKey;
+///
+/// let auth = Authenticator::builder()
+///     .signing_key(SigningKey::hs256(b"kvJ1bP0x8Zq3mW7nR2tY5uA9cD4fG6hK")?)
+///     .issuer("https://auth.example.com")
+///     .audience("https://api.example.com")
+///     .build()?;
+/// assert_eq!(auth.access_ttl().as_secs(), 900);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Put it into the router state and let extractors find it through
+/// [`FromRef`](axum::extract::FromRef):
+///
+/// ```
+/// use auth::Authenticator;
+/// use axum::extract::FromRef;
+///
+/// #[derive(Clone, FromRef)]
+/// struct AppState {
+///     auth: Authenticator,
+///     // db: Pool, ...
+/// }
+/// ```
+///
+/// A handler that needs authentication on a router whose state has no `Authenticator` does not
+/// compile: "the trait `FromRef<AppState>` is not implemented for `Authenticator`" (add
+/// `#[axum::debug_handler]` to see it on the handler rather than on the route).
+#[derive(Clone)]
+pub struct Authenticator {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    keys: KeySet,
+    rules: TokenRules,
+    realm: Arc<str>,
+    revocation: Option<Arc<dyn RevocationList>>,
+    clock: Clock,
+}
+
+type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+impl Authenticator {
+    /// Starts the configuration.
+    pub fn builder() -> AuthenticatorBuilder {
+        AuthenticatorBuilder::default()
+    }
+
+    /// Signs an access token for `claims`: the application's claims plus `iss`, `aud`,
+    /// `iat`, `nbf`, `exp` (now + the access TTL) and a random 128-bit `jti`; header
+    /// `typ: at+jwt` with the active key's `alg` and `kid`.
+    pub fn issue<C: ClaimSet + Serialize>(&self, claims: &C) -> Result<IssuedToken, IssueError> {
+        let now = self.now();
+        let stamp = Stamp {
+            issued_at: now,
+            expires_at: now + self.inner.rules.access_ttl,
+            jwt_id: token::new_jwt_id().map_err(IssueError::Key)?,
+        };
+        token::issue(&self.inner.keys, &self.inner.rules, claims, stamp)
+    }
+
+    /// Verifies a token's signature and claims, without the revocation check (see
+    /// [`authenticate`](Self::authenticate)).
+    pub fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
+        token::verify(&self.inner.keys, &self.inner.rules, token, self.now())
+    }
+
+    /// Verifies a token and, when a revocation list is configured, checks that its `jti` was
+    /// not revoked. A revocation list that cannot be reached fails closed (503).
+    pub async fn authenticate(&self, token: &str) -> Result<Arc<VerifiedToken>, AuthError> {
+        let verified = self
+            .verify(token)
+            .map_err(|reason| self.reject(reason.into()))?;
+        self.check_revocation(&verified).await?;
+        Ok(Arc::new(verified))
+    }
+
+    pub(crate) async fn check_revocation(&self, token: &VerifiedToken) -> Result<(), AuthError> {
+        let Some(list) = &self.inner.revocation else {
+            return Ok(());
+        };
+        let answer = match list.is_revoked_now(token.jwt_id()) {
+            Some(answer) => answer,
+            None => list.is_revoked(token.jwt_id()).await,
+        };
+        match answer {
+            Ok(false) => Ok(()),
+            Ok(true) => Err(self.reject(TokenError::Revoked.into())),
+            Err(err) => {
+                tracing::error!(error = %err, "revocation list unreachable; refusing the request");
+                Err(AuthError::new(ErrorKind::Unavailable))
+            }
+        }
+    }
+
+    /// Denylists a token's `jti` until it expires, so it is refused from now on even though
+    /// its signature stays valid. Needs a revocation list ([`AuthenticatorBuilder::revocation`]).
+    pub async fn revoke(&self, token: &VerifiedToken) -> Result<(), AuthError> {
+        let Some(list) = &self.inner.revocation else {
+            return Ok(());
+        };
+        list.revoke(token.jwt_id(), token.expires_at())
+            .await
+            .map_err(|err| {
+                tracing::error!(error = %err, "revocation list unreachable");
+                AuthError::new(ErrorKind::Unavailable)
+            })
+    }
+
+    /// Whether access tokens are checked against a revocation list.
+    pub fn revocation_enabled(&self) -> bool {
+        self.inner.revocation.is_some()
+    }
+
+    /// The key set.
+    pub fn keys(&self) -> &KeySet {
+        &self.inner.keys
+    }
+
+    /// The public keys as a JWKS document (HMAC keys are never included).
+    pub fn jwks(&self) -> JwkSet {
+        self.inner.keys.jwks()
+    }
+
+    /// The configured issuer (`iss`).
+    pub fn issuer(&self) -> &str {
+        &self.inner.rules.issuer
+    }
+
+    /// The configured audience (`aud`).
+    pub fn audience(&self) -> &str {
+        &self.inner.rules.audience
+    }
+
+    /// The lifetime of issued access tokens.
+    pub fn access_ttl(&self) -> Duration {
+        Duration::from_secs(self.inner.rules.access_ttl)
+    }
+
+    /// The realm of 401 challenges.
+    pub fn realm(&self) -> &str {
+        &self.inner.realm
+    }
+
+    /// A tower layer that refuses every request under it without a valid access token, and
+    /// leaves the verified token for the extractors.
+    pub fn layer(&self) -> AuthLayer {
+        AuthLayer::new(self.clone())
+    }
+
+    /// The current time in seconds since the Unix epoch, from the configured clock.
+    pub fn now(&self) -> u64 {
+        (self.inner.clock)()
+    }
+
+    /// Attaches this authenticator's realm to an error.
+    pub(crate) fn reject(&self, error: AuthError) -> AuthError {
+        error.with_realm(self.inner.realm.clone())
+    }
+}
+
+impl fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("issuer", &self.inner.rules.issuer)
+            .field("audience", &self.inner.rules.audience)
+            .field("keys", &self.inner.keys)
+            .field("revocation", &self.inner.revocation.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures an [`Authenticator`]. Every setting is checked by [`build`](Self::build).
+#[derive(Default)]
+#[must_use]
+pub struct AuthenticatorBuilder {
+    keys: Option<KeySet>,
+    issuer: Option<String>,
+    audience: Option<String>,
+    access_ttl: Option<Duration>,
+    max_lifetime: Option<Duration>,
+    leeway: Option<Duration>,
+    realm: Option<String>,
+    roles_claim: Option<String>,
+    revocation: Option<Arc<dyn RevocationList>>,
+    clock: Option<Clock>,
+}
+
+impl AuthenticatorBuilder {
+    /// The key set: one signing key and the keys that verify. Required (or
+    /// [`signing_key`](Self::signing_key)).
+    pub fn keys(mut self, keys: KeySet) -> Self {
+        self.keys = Some(keys);
+        self
+    }
+
+    /// Shorthand for a key set of one signing key.
+    pub fn signing_key(self, key: SigningKey) -> Self {
+        self.keys(KeySet::new(key))
+    }
+
+    /// The issuer (`iss`) written into tokens and required, by exact comparison, from
+    /// tokens. Required.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// The audience (`aud`) written into tokens and required from them. Required.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
+    }
+
+    /// The lifetime of issued access tokens. Defaults to 15 minutes; at most 24 hours.
+    pub fn access_ttl(mut self, ttl: Duration) -> Self {
+        self.access_ttl = Some(ttl);
+        self
+    }
+
+    /// The longest `exp − iat` a token may have to be accepted. Defaults to the access TTL;
+    /// raise it only to accept tokens of another issuer with a longer lifetime.
+    pub fn max_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.max_lifetime = Some(lifetime);
+        self
+    }
+
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`. Defaults to 30 seconds; at most 60.
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = Some(leeway);
+        self
+    }
+
+    /// The realm named in 401 challenges. Defaults to `"api"`. Printable ASCII without `"`
+    /// or `\`, at most 128 characters.
+    pub fn realm(mut self, realm: impl Into<String>) -> Self {
+        self.realm = Some(realm.into());
+        self
+    }
+
+    /// Where tokens carry their roles: a claim name or a dotted path into nested objects
+    /// (`realm_access.roles` for Keycloak). Defaults to `"roles"`.
+    pub fn roles_claim(mut self, path: impl Into<String>) -> Self {
+        self.roles_claim = Some(path.into());
+        self
+    }
+
+    /// Checks every access token's `jti` against this list, and lets
+    /// [`Authenticator::revoke`] (and logout) denylist tokens until they expire.
+    pub fn revocation(mut self, list: impl RevocationList) -> Self {
+        self.revocation = Some(Arc::new(list));
+        self
+    }
+
+    /// The same, for a list that is already shared.
+    pub fn revocation_shared(mut self, list: Arc<dyn RevocationList>) -> Self {
+        self.revocation = Some(list);
+        self
+    }
+
+    /// Replaces the clock (seconds since the Unix epoch). For tests that move time.
+    pub fn clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// Checks the configuration and builds the authenticator.
+    pub fn build(self) -> Result<Authenticator, ConfigError> {
+        crate::keys::install_backend();
+        let keys = self.keys.ok_or(ConfigError::MissingKeys)?;
+        if keys.is_empty() {
+            return Err(ConfigError::MissingKeys);
+        }
+        let issuer = non_empty(self.issuer, ConfigError::MissingIssuer)?;
+        let audience = non_empty(self.audience, ConfigError::MissingAudience)?;
+        let access_ttl = self.access_ttl.unwrap_or(DEFAULT_ACCESS_TTL);
+        if access_ttl.as_secs() == 0 || access_ttl > MAX_ACCESS_TTL {
+            return Err(ConfigError::AccessTtlOutOfRange);
+        }
+        let max_lifetime = self.max_lifetime.unwrap_or(access_ttl);
+        if max_lifetime < access_ttl {
+            return Err(ConfigError::AccessTtlOutOfRange);
+        }
+        let leeway = self.leeway.unwrap_or(DEFAULT_LEEWAY);
+        if leeway > MAX_LEEWAY {
+            return Err(ConfigError::LeewayTooLarge);
+        }
+        let realm = self.realm.unwrap_or_else(|| DEFAULT_REALM.to_owned());
+        if !is_valid_realm(&realm) {
+            return Err(ConfigError::InvalidRealm);
+        }
+        let roles_path: Box<[Box<str>]> = self
+            .roles_claim
+            .as_deref()
+            .unwrap_or("roles")
+            .split('.')
+            .map(Box::from)
+            .collect();
+        if roles_path.iter().any(|segment| segment.is_empty()) {
+            return Err(ConfigError::InvalidRolesClaim);
+        }
+        Ok(Authenticator {
+            inner: Arc::new(Inner {
+                keys,
+                rules: TokenRules {
+                    issuer: issuer.into(),
+                    audience: audience.into(),
+                    leeway: leeway.as_secs(),
+                    access_ttl: access_ttl.as_secs(),
+                    max_lifetime: max_lifetime.as_secs(),
+                    roles_path,
+                },
+                realm: realm.into(),
+                revocation: self.revocation,
+                clock: self.clock.unwrap_or_else(|| Arc::new(system_now)),
+            }),
+        })
+    }
+}
+
+fn non_empty(value: Option<String>, missing: ConfigError) -> Result<String, ConfigError> {
+    value.filter(|v| !v.is_empty()).ok_or(missing)
+}
+
+fn system_now() -> u64 {
+    // A clock before 1970 reads as 1970: every token then looks issued in the future and
+    // is refused, which fails closed.
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Why an [`Authenticator`] could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No key set, or an empty one.
+    MissingKeys,
+    /// No issuer (or an empty one).
+    MissingIssuer,
+    /// No audience (or an empty one).
+    MissingAudience,
+    /// The access TTL is zero, longer than 24 hours, or longer than the maximum lifetime.
+    AccessTtlOutOfRange,
+    /// The leeway is longer than 60 seconds.
+    LeewayTooLarge,
+    /// The realm is empty, too long, or has characters that need escaping.
+    InvalidRealm,
+    /// The roles claim path has an empty segment.
+    InvalidRolesClaim,
+    /// A key could not be built.
+    Key(KeyError),
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MissingKeys => f.write_str("no signing or verifying key configured"),
+            Self::MissingIssuer => f.write_str("no issuer configured: call `.issuer(..)`"),
+            Self::MissingAudience => f.write_str("no audience configured: call `.audience(..)`"),
+            Self::AccessTtlOutOfRange => f.write_str(
+                "the access-token TTL must be between 1 second and 24 hours, and not longer \
+                 than the maximum token lifetime",
+            ),
+            Self::LeewayTooLarge => f.write_str("the leeway may be at most 60 seconds"),
+            Self::InvalidRealm => f.write_str(
+                "the realm must be 1 to 128 printable ASCII characters without `\"` or `\\`",
+            ),
+            Self::InvalidRolesClaim => {
+                f.write_str("the roles claim must be a name or a dotted path without empty parts")
+            }
+            Self::Key(err) => write!(f, "invalid key: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Key(err) => Some(err),
+            _ => None,
+        }
+    }
+}
+
+impl From<KeyError> for ConfigError {
+    fn from(err: KeyError) -> Self {
+        Self::Key(err)
+    }
+}

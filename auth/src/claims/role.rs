@@ -1,0 +1,259 @@
+//! The `RoleSet` trait behind `#[derive(Role)]`, and the `const fn`s that check role names at
+//! compile time.
+
+/// An application's roles: a fieldless enum whose variants have wire names.
+///
+/// Implemented by `#[derive(auth::Role)]`; named apart from the derive so that a user's own
+/// `enum Role` never collides with it. By hand:
+///
+/// ```
+/// use auth::RoleSet;
+///
+/// #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// enum Role { Admin, Editor, Viewer }
+///
+/// impl RoleSet for Role {
+///     const NAMES: &'static [&'static str] = &["admin", "editor", "viewer"];
+///     // admin implies editor and viewer; editor implies viewer (bit i is role i).
+///     const IMPLIES: &'static [u64] = &[0b111, 0b110, 0b100];
+///
+///     fn index(self) -> usize { self as usize }
+///     fn from_index(index: usize) -> Option<Self> {
+///         [Role::Admin, Role::Editor, Role::Viewer].get(index).copied()
+///     }
+/// }
+///
+/// assert_eq!(Role::from_name("editor"), Some(Role::Editor));
+/// assert_eq!(Role::from_name("Editor"), None); // exact, case-sensitive
+/// assert_eq!(Role::Viewer.name(), "viewer");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an auth role enum",
+    label = "not a role enum",
+    note = "add `#[derive(auth::Role)]` to a fieldless `enum {Self}`"
+)]
+pub trait RoleSet: Copy + Eq + Send + Sync + 'static {
+    /// The wire name of each role, in index order. At most 64 roles.
+    const NAMES: &'static [&'static str];
+
+    /// For each role, the bitmask of the roles it grants (bit `i` is the role of index `i`),
+    /// itself included. Empty (the default) means no hierarchy. The closure is taken at run
+    /// time too, so a hand-written table need not be transitive.
+    const IMPLIES: &'static [u64] = &[];
+
+    /// The role's index into [`NAMES`](Self::NAMES).
+    fn index(self) -> usize;
+
+    /// The role of an index, if there is one.
+    fn from_index(index: usize) -> Option<Self>;
+
+    /// The wire name.
+    fn name(self) -> &'static str {
+        Self::NAMES.get(self.index()).copied().unwrap_or("")
+    }
+
+    /// The role with this exact wire name. Names are matched exactly (case-sensitive, no
+    /// normalization); an unknown name is `None` and grants nothing.
+    fn from_name(name: &str) -> Option<Self> {
+        Self::NAMES
+            .iter()
+            .position(|known| *known == name)
+            .and_then(Self::from_index)
+    }
+}
+
+/// The largest number of roles one [`RoleSet`] may have: one bit each in a `u64`.
+pub const MAX_ROLES: usize = 64;
+
+/// The bits of every role granted by holding the roles in `bits`, following
+/// [`RoleSet::IMPLIES`] to its fixed point.
+pub(crate) fn effective_bits<R: RoleSet>(bits: u64) -> u64 {
+    let implies = R::IMPLIES;
+    if implies.is_empty() {
+        return bits;
+    }
+    let mut current = bits;
+    loop {
+        let mut next = current;
+        let mut rest = current;
+        while rest != 0 {
+            let i = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            next |= implies.get(i).copied().unwrap_or(0);
+        }
+        if next == current {
+            return current;
+        }
+        current = next;
+    }
+}
+
+/// The index of the role named `name`, evaluated at compile time by the code
+/// `#[requires_role]` generates: an unknown name stops compilation with
+/// "unknown role `name`; expected one of: ..." pointing at the literal.
+#[doc(hidden)]
+pub const fn role_index<R: RoleSet>(name: &str) -> u32 {
+    let names = R::NAMES;
+    assert!(
+        names.len() <= MAX_ROLES,
+        "a role enum may have at most 64 roles"
+    );
+    let mut i = 0;
+    while i < names.len() {
+        if str_eq(names[i], name) {
+            #[allow(clippy::cast_possible_truncation)] // i < 64
+            return i as u32;
+        }
+        i += 1;
+    }
+    let mut message = ConstMessage::new()
+        .push("unknown role `")
+        .push(name)
+        .push("`; expected one of: ");
+    let mut i = 0;
+    while i < names.len() {
+        if i > 0 {
+            message = message.push(", ");
+        }
+        message = message.push("`").push(names[i]).push("`");
+        i += 1;
+    }
+    if names.is_empty() {
+        message = message.push("(none: the role enum has no variants)");
+    }
+    message.panic()
+}
+
+/// The bit of the role named `name`; see [`role_index`].
+#[doc(hidden)]
+pub const fn role_bit<R: RoleSet>(name: &str) -> u64 {
+    1u64 << role_index::<R>(name)
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// A message built at compile time: `panic!` in a `const fn` takes a single `&str`, so the
+/// pieces are concatenated into a fixed buffer first.
+struct ConstMessage {
+    buf: [u8; 1024],
+    len: usize,
+}
+
+impl ConstMessage {
+    const fn new() -> Self {
+        Self {
+            buf: [0; 1024],
+            len: 0,
+        }
+    }
+
+    const fn push(mut self, s: &str) -> Self {
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        // A piece that does not fit is dropped whole, so the buffer stays valid UTF-8.
+        if self.len + bytes.len() > self.buf.len() {
+            return self;
+        }
+        while i < bytes.len() {
+            self.buf[self.len] = bytes[i];
+            self.len += 1;
+            i += 1;
+        }
+        self
+    }
+
+    const fn panic(self) -> ! {
+        let (text, _) = self.buf.split_at(self.len);
+        match core::str::from_utf8(text) {
+            Ok(text) => panic!("{}", text),
+            Err(_) => panic!("unknown role"),
+        }
+    }
+}
+
+/// The role type of claims that carry no roles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NoRole {}
+
+impl RoleSet for NoRole {
+    const NAMES: &'static [&'static str] = &[];
+
+    fn index(self) -> usize {
+        match self {}
+    }
+
+    fn from_index(_: usize) -> Option<Self> {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    enum Role {
+        Admin,
+        Editor,
+        Viewer,
+        Auditor,
+    }
+
+    impl RoleSet for Role {
+        const NAMES: &'static [&'static str] = &["admin", "editor", "viewer", "auditor"];
+        // Deliberately not transitive: admin -> editor -> viewer.
+        const IMPLIES: &'static [u64] = &[0b0011, 0b0110, 0b0100, 0b1000];
+
+        fn index(self) -> usize {
+            self as usize
+        }
+
+        fn from_index(index: usize) -> Option<Self> {
+            [Self::Admin, Self::Editor, Self::Viewer, Self::Auditor]
+                .get(index)
+                .copied()
+        }
+    }
+
+    #[test]
+    fn names_and_indexes_agree() {
+        const EDITOR: u32 = role_index::<Role>("editor");
+        assert_eq!(EDITOR, 1);
+        assert_eq!(role_bit::<Role>("auditor"), 0b1000);
+        assert_eq!(Role::from_name("viewer"), Some(Role::Viewer));
+        assert_eq!(Role::from_name("VIEWER"), None);
+        assert_eq!(Role::Auditor.name(), "auditor");
+    }
+
+    #[test]
+    fn hierarchy_is_closed_transitively() {
+        assert_eq!(effective_bits::<Role>(0b0001), 0b0111);
+        assert_eq!(effective_bits::<Role>(0b0010), 0b0110);
+        assert_eq!(effective_bits::<Role>(0b1000), 0b1000);
+        assert_eq!(effective_bits::<Role>(0), 0);
+        assert_eq!(effective_bits::<NoRole>(0), 0);
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "unknown role `admni`; expected one of: `admin`, `editor`, `viewer`, `auditor`"
+    )]
+    fn unknown_name_lists_the_valid_ones() {
+        // Evaluated at run time here; in generated code the same panic is a compile error.
+        let name = std::hint::black_box("admni");
+        role_index::<Role>(name);
+    }
+}

@@ -1,0 +1,408 @@
+//! `AuthError`: every way a request can be refused, rendered per RFC 6750 (resource side) and
+//! RFC 6749 §5.2 (token endpoint).
+//!
+//! | case | status | `WWW-Authenticate` | `error` |
+//! |---|---|---|---|
+//! | no credentials | 401 | `Bearer realm="…"` | `unauthorized` |
+//! | malformed `Authorization` | 400 | `Bearer error="invalid_request"` | `invalid_request` |
+//! | bad, expired, revoked, wrong-type token | 401 | `Bearer error="invalid_token", error_description="…"` | `invalid_token` |
+//! | valid token, missing role | 403 | `Bearer error="insufficient_scope"` | `insufficient_scope` |
+//! | wrong credentials, bad refresh token | 400 | — | `invalid_grant` |
+//! | unsupported `grant_type` | 400 | — | `unsupported_grant_type` |
+//!
+//! The JSON body is `{"error": "…", "error_description": "…"}`. Descriptions come from a
+//! fixed set of sentences: never token contents, key ids or library error text.
+
+use std::fmt;
+use std::sync::Arc;
+
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA, WWW_AUTHENTICATE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::token::TokenError;
+
+/// The realm named in a 401 challenge when none is configured.
+pub const DEFAULT_REALM: &str = "api";
+
+/// Why a request was refused. Implements [`IntoResponse`].
+///
+/// A struct around an [`ErrorKind`] (as `std::io::Error` is) rather than a bare enum, because
+/// the response needs the configured realm, which travels with the error from the extractor
+/// that produced it.
+#[derive(Clone)]
+pub struct AuthError {
+    kind: ErrorKind,
+    realm: Option<Arc<str>>,
+}
+
+/// The kinds of [`AuthError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// No credentials on a route that needs them: 401 with a bare `Bearer realm` challenge.
+    MissingCredentials,
+    /// A malformed request: 400 `invalid_request`.
+    InvalidRequest(RequestError),
+    /// A token that does not verify: 401 `invalid_token`.
+    InvalidToken(TokenError),
+    /// A valid token without the required role: 403 `insufficient_scope`.
+    InsufficientScope,
+    /// Wrong username or password, or a bad, spent or revoked refresh token: 400
+    /// `invalid_grant`. One response for every cause, so it reveals nothing.
+    InvalidGrant,
+    /// A `grant_type` other than `password` and `refresh_token`: 400
+    /// `unsupported_grant_type`.
+    UnsupportedGrantType,
+    /// Too many attempts from this client or for this account: 429 `slow_down`.
+    TooManyRequests,
+    /// A store the decision depends on is unreachable; the request fails closed: 503
+    /// `temporarily_unavailable`.
+    Unavailable,
+    /// A server-side error (a bug or a misconfiguration): 500 `server_error`.
+    Internal,
+}
+
+/// Why a request was malformed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// The `Authorization` header is not `Bearer <token>` with a well-formed token.
+    MalformedAuthorization,
+    /// More than one `Authorization` header.
+    MultipleAuthorization,
+    /// A token sent in more than one way at once (RFC 6750 §2).
+    MultipleMethods,
+    /// A required parameter is missing or empty.
+    MissingParameter,
+    /// A parameter appears more than once (RFC 6749 §3.2).
+    RepeatedParameter,
+    /// The body is not well-formed form data or JSON.
+    MalformedBody,
+    /// The content type is neither `application/x-www-form-urlencoded` nor
+    /// `application/json`.
+    UnsupportedMediaType,
+    /// The body is larger than the endpoint accepts.
+    BodyTooLarge,
+    /// The password is longer than the accepted maximum.
+    PasswordTooLong,
+    /// The CSRF token is missing or does not match.
+    CsrfMismatch,
+}
+
+impl RequestError {
+    /// A short snake_case reason code for logs.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::MalformedAuthorization => "malformed_authorization",
+            Self::MultipleAuthorization => "multiple_authorization",
+            Self::MultipleMethods => "multiple_methods",
+            Self::MissingParameter => "missing_parameter",
+            Self::RepeatedParameter => "repeated_parameter",
+            Self::MalformedBody => "malformed_body",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::BodyTooLarge => "body_too_large",
+            Self::PasswordTooLong => "password_too_long",
+            Self::CsrfMismatch => "csrf_mismatch",
+        }
+    }
+
+    /// The fixed `error_description`.
+    pub const fn description(self) -> &'static str {
+        match self {
+            Self::MalformedAuthorization => "The Authorization header is malformed",
+            Self::MultipleAuthorization => "More than one Authorization header was sent",
+            Self::MultipleMethods => "The access token was sent in more than one way",
+            Self::MissingParameter => "A required parameter is missing",
+            Self::RepeatedParameter => "A parameter was sent more than once",
+            Self::MalformedBody => "The request body is malformed",
+            Self::UnsupportedMediaType => {
+                "The request body must be application/x-www-form-urlencoded or application/json"
+            }
+            Self::BodyTooLarge => "The request body is too large",
+            Self::PasswordTooLong => "The password is too long",
+            Self::CsrfMismatch => "The CSRF token is missing or invalid",
+        }
+    }
+
+    /// Whether this is about how the access token was presented (RFC 6750), as opposed to a
+    /// token-endpoint request (RFC 6749): only the former carries a `Bearer` challenge.
+    const fn is_bearer_usage(self) -> bool {
+        matches!(
+            self,
+            Self::MalformedAuthorization | Self::MultipleAuthorization | Self::MultipleMethods
+        )
+    }
+}
+
+impl AuthError {
+    /// An error of this kind.
+    pub const fn new(kind: ErrorKind) -> Self {
+        Self { kind, realm: None }
+    }
+
+    /// Names the realm of the 401 challenge. The realm must be a valid quoted-string
+    /// (the `Authenticator` builder checks the one it is configured with).
+    pub fn with_realm(mut self, realm: Arc<str>) -> Self {
+        self.realm = Some(realm);
+        self
+    }
+
+    /// The kind of error.
+    pub const fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The HTTP status.
+    pub const fn status(&self) -> StatusCode {
+        match self.kind {
+            ErrorKind::MissingCredentials | ErrorKind::InvalidToken(_) => StatusCode::UNAUTHORIZED,
+            ErrorKind::InsufficientScope => StatusCode::FORBIDDEN,
+            ErrorKind::InvalidRequest(RequestError::BodyTooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::InvalidRequest(RequestError::UnsupportedMediaType) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            ErrorKind::InvalidRequest(_)
+            | ErrorKind::InvalidGrant
+            | ErrorKind::UnsupportedGrantType => StatusCode::BAD_REQUEST,
+            ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The `error` code of the body (and of the challenge, where there is one).
+    pub const fn error_code(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::MissingCredentials => "unauthorized",
+            ErrorKind::InvalidRequest(_) => "invalid_request",
+            ErrorKind::InvalidToken(_) => "invalid_token",
+            ErrorKind::InsufficientScope => "insufficient_scope",
+            ErrorKind::InvalidGrant => "invalid_grant",
+            ErrorKind::UnsupportedGrantType => "unsupported_grant_type",
+            ErrorKind::TooManyRequests => "slow_down",
+            ErrorKind::Unavailable => "temporarily_unavailable",
+            ErrorKind::Internal => "server_error",
+        }
+    }
+
+    /// The fixed `error_description`.
+    pub const fn description(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::MissingCredentials => "Authentication is required",
+            ErrorKind::InvalidRequest(reason) => reason.description(),
+            ErrorKind::InvalidToken(reason) => reason.description(),
+            ErrorKind::InsufficientScope => "The access token does not grant the required role",
+            ErrorKind::InvalidGrant => "The credentials or the refresh token are invalid",
+            ErrorKind::UnsupportedGrantType => "The grant type is not supported",
+            ErrorKind::TooManyRequests => "Too many attempts; try again later",
+            ErrorKind::Unavailable => "The service is temporarily unavailable",
+            ErrorKind::Internal => "An internal error occurred",
+        }
+    }
+
+    /// A finer snake_case reason for server logs (`"expired"`, `"missing_credentials"`, ...).
+    pub const fn reason_code(&self) -> &'static str {
+        match self.kind {
+            ErrorKind::MissingCredentials => "missing_credentials",
+            ErrorKind::InvalidRequest(reason) => reason.code(),
+            ErrorKind::InvalidToken(reason) => reason.code(),
+            ErrorKind::InsufficientScope => "insufficient_role",
+            ErrorKind::InvalidGrant => "invalid_grant",
+            ErrorKind::UnsupportedGrantType => "unsupported_grant_type",
+            ErrorKind::TooManyRequests => "throttled",
+            ErrorKind::Unavailable => "store_unavailable",
+            ErrorKind::Internal => "internal",
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge, for errors of the resource side (RFC 6750 §3).
+    pub fn challenge(&self) -> Option<String> {
+        match self.kind {
+            ErrorKind::MissingCredentials => Some(format!(
+                r#"Bearer realm="{}""#,
+                self.realm.as_deref().unwrap_or(DEFAULT_REALM)
+            )),
+            ErrorKind::InvalidRequest(reason) if reason.is_bearer_usage() => {
+                Some(r#"Bearer error="invalid_request""#.to_owned())
+            }
+            ErrorKind::InvalidToken(reason) => Some(format!(
+                r#"Bearer error="invalid_token", error_description="{}""#,
+                reason.description()
+            )),
+            ErrorKind::InsufficientScope => Some(r#"Bearer error="insufficient_scope""#.to_owned()),
+            _ => None,
+        }
+    }
+
+    /// The JSON body.
+    pub fn body(&self) -> String {
+        // Codes and descriptions are fixed ASCII sentences without quotes or backslashes, so
+        // the body needs no escaping.
+        format!(
+            r#"{{"error":"{}","error_description":"{}"}}"#,
+            self.error_code(),
+            self.description()
+        )
+    }
+}
+
+/// Put into the extensions of every error response, so a logging layer can record why a
+/// request was refused without parsing the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthFailure {
+    /// The error's [`reason_code`](AuthError::reason_code).
+    pub reason: &'static str,
+}
+
+impl IntoResponse for AuthError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status(), self.body()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Some(challenge) = self.challenge()
+            && let Ok(value) = HeaderValue::from_str(&challenge)
+        {
+            headers.insert(WWW_AUTHENTICATE, value);
+        }
+        if !matches!(
+            self.kind,
+            ErrorKind::MissingCredentials
+                | ErrorKind::InvalidToken(_)
+                | ErrorKind::InsufficientScope
+        ) {
+            // Token-endpoint answers are never cached (RFC 6749 §5.1).
+            headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
+        }
+        response.extensions_mut().insert(AuthFailure {
+            reason: self.reason_code(),
+        });
+        response
+    }
+}
+
+impl From<ErrorKind> for AuthError {
+    fn from(kind: ErrorKind) -> Self {
+        Self::new(kind)
+    }
+}
+
+impl From<TokenError> for AuthError {
+    fn from(reason: TokenError) -> Self {
+        Self::new(ErrorKind::InvalidToken(reason))
+    }
+}
+
+impl From<RequestError> for AuthError {
+    fn from(reason: RequestError) -> Self {
+        Self::new(ErrorKind::InvalidRequest(reason))
+    }
+}
+
+impl fmt::Debug for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthError")
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.error_code(), self.reason_code())
+    }
+}
+
+impl std::error::Error for AuthError {}
+
+impl PartialEq for AuthError {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+    }
+}
+
+/// Whether `realm` can be sent inside a quoted-string without escaping.
+pub(crate) fn is_valid_realm(realm: &str) -> bool {
+    !realm.is_empty()
+        && realm.len() <= 128
+        && realm
+            .bytes()
+            .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Bearer` then `key="value"` pairs, each key once, values in the RFC 6750 charset.
+    fn is_valid_challenge(challenge: &str) -> bool {
+        let Some(params) = challenge.strip_prefix("Bearer ") else {
+            return false;
+        };
+        let mut keys = Vec::new();
+        params.split(", ").all(|param| {
+            let Some((key, value)) = param.split_once('=') else {
+                return false;
+            };
+            let unique = !keys.contains(&key);
+            keys.push(key);
+            unique
+                && ["realm", "error", "error_description", "scope"].contains(&key)
+                && value.len() >= 2
+                && value.starts_with('"')
+                && value.ends_with('"')
+                && value[1..value.len() - 1]
+                    .bytes()
+                    .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+        })
+    }
+
+    #[test]
+    fn every_description_is_a_valid_rfc6750_value() {
+        let valid = |s: &str| {
+            s.bytes()
+                .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+        };
+        let tokens = [
+            TokenError::TooLong,
+            TokenError::Expired,
+            TokenError::NotYetValid,
+            TokenError::Revoked,
+            TokenError::BadSignature,
+        ];
+        for reason in tokens {
+            assert!(valid(reason.description()));
+            assert!(is_valid_challenge(
+                &AuthError::from(reason).challenge().unwrap()
+            ));
+        }
+        for kind in [
+            ErrorKind::MissingCredentials,
+            ErrorKind::InsufficientScope,
+            ErrorKind::InvalidGrant,
+            ErrorKind::UnsupportedGrantType,
+            ErrorKind::TooManyRequests,
+            ErrorKind::Unavailable,
+            ErrorKind::Internal,
+            ErrorKind::InvalidRequest(RequestError::UnsupportedMediaType),
+        ] {
+            let err = AuthError::new(kind).with_realm("My API".into());
+            assert!(valid(err.description()), "{kind:?}");
+            if let Some(challenge) = err.challenge() {
+                assert!(is_valid_challenge(&challenge), "{challenge}");
+            }
+            let body: serde_json::Value = serde_json::from_str(&err.body()).unwrap();
+            assert_eq!(body["error"], err.error_code());
+        }
+    }
+
+    #[test]
+    fn realm_validation_refuses_quotes_and_controls() {
+        assert!(is_valid_realm("api"));
+        assert!(is_valid_realm("My API v2"));
+        for bad in ["", "a\"b", "a\\b", "a\r\nb", "é"] {
+            assert!(!is_valid_realm(bad), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! Finding the access token in a request: `Authorization: Bearer <token>` (RFC 6750 §2.1).
+
+use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
+
+use crate::error::{AuthError, ErrorKind, RequestError};
+
+/// The token of the request's `Authorization: Bearer` header.
+///
+/// - no `Authorization` header, or another scheme (`Basic ...`): `Ok(None)`, which answers
+///   401 with a bare challenge (RFC 6750 §3.1: no error code without authentication
+///   information);
+/// - more than one `Authorization` header: 400 `invalid_request`;
+/// - `Bearer` with no token, with bytes outside the JWS alphabet (`A-Z a-z 0-9 - _ .`),
+///   non-ASCII or control bytes: 400 `invalid_request`.
+///
+/// The scheme is case-insensitive and followed by one or more spaces (RFC 9110 §11.1).
+/// Tokens in the URI query are never read (RFC 9700 §4.3.2); a request that carries one next
+/// to an `Authorization` header is refused with 400 (RFC 6750 §2: one method per request).
+pub fn bearer_token<'h>(
+    headers: &'h HeaderMap,
+    query: Option<&str>,
+) -> Result<Option<&'h str>, AuthError> {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(RequestError::MultipleAuthorization.into());
+    }
+    let bytes = value.as_bytes();
+    let Some(rest) = strip_scheme(bytes) else {
+        return Ok(None);
+    };
+    let token = trim_leading_spaces(rest);
+    if token.is_empty() || token.len() == rest.len() {
+        // `Bearer` alone, `Bearer ` with nothing after it, or no space after the scheme.
+        return Err(RequestError::MalformedAuthorization.into());
+    }
+    if !token.iter().all(|&b| is_jws_byte(b)) {
+        return Err(RequestError::MalformedAuthorization.into());
+    }
+    if query.is_some_and(has_access_token_param) {
+        return Err(RequestError::MultipleMethods.into());
+    }
+    // All bytes are ASCII, checked above, so this cannot fail.
+    std::str::from_utf8(token).map(Some).map_err(|_| {
+        AuthError::new(ErrorKind::InvalidRequest(
+            RequestError::MalformedAuthorization,
+        ))
+    })
+}
+
+/// `Some(rest)` when the value starts with the `Bearer` scheme, whatever its case.
+fn strip_scheme(value: &[u8]) -> Option<&[u8]> {
+    const SCHEME: &[u8] = b"bearer";
+    let (scheme, rest) = value.split_at_checked(SCHEME.len())?;
+    if !scheme.eq_ignore_ascii_case(SCHEME) {
+        return None;
+    }
+    // `Bearerfoo` is another scheme name (a token character follows); `Bearer`, `Bearer ...`
+    // and `Bearer<TAB>...` are the Bearer scheme, well-formed or not.
+    match rest.first() {
+        Some(&b) if is_tchar(b) => None,
+        _ => Some(rest),
+    }
+}
+
+fn trim_leading_spaces(mut bytes: &[u8]) -> &[u8] {
+    while let [b' ', rest @ ..] = bytes {
+        bytes = rest;
+    }
+    bytes
+}
+
+/// RFC 9110 §5.6.2 `tchar`: what a scheme name is made of.
+const fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'.'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'|'
+                | b'~'
+        )
+}
+
+/// The compact-JWS alphabet: base64url plus the dots.
+const fn is_jws_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')
+}
+
+fn has_access_token_param(query: &str) -> bool {
+    query
+        .split('&')
+        .any(|pair| pair.split('=').next() == Some("access_token"))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    fn parse(values: &[&[u8]]) -> Result<Option<String>, RequestError> {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(AUTHORIZATION, HeaderValue::from_bytes(value).unwrap());
+        }
+        match bearer_token(&headers, None) {
+            Ok(token) => Ok(token.map(str::to_owned)),
+            Err(err) => match err.kind() {
+                ErrorKind::InvalidRequest(reason) => Err(reason),
+                other => panic!("unexpected {other:?}"),
+            },
+        }
+    }
+
+    #[test]
+    fn scheme_is_case_insensitive_and_spaces_are_skipped() {
+        for value in [&b"Bearer a.b.c"[..], b"bearer a.b.c", b"BEARER   a.b.c"] {
+            assert_eq!(parse(&[value]), Ok(Some("a.b.c".into())));
+        }
+    }
+
+    #[test]
+    fn other_schemes_and_absence_are_no_credentials() {
+        assert_eq!(parse(&[]), Ok(None));
+        assert_eq!(parse(&[b"Basic dXNlcjpwYXNz"]), Ok(None));
+        assert_eq!(parse(&[b"Bearerx a.b.c"]), Ok(None));
+        assert_eq!(parse(&[b"Token a.b.c"]), Ok(None));
+    }
+
+    #[test]
+    fn malformed_bearer_values_are_invalid_requests() {
+        for value in [
+            &b"Bearer"[..],
+            b"Bearer ",
+            b"Bearer    ",
+            b"Bearer a.b.c extra",
+            b"Bearer a.b.c=",
+            b"Bearer a+b.c",
+            b"Bearer \xff\xfe",
+            b"Bearer a.b.c\t",
+            b"Bearer\ta.b.c",
+        ] {
+            assert_eq!(
+                parse(&[value]),
+                Err(RequestError::MalformedAuthorization),
+                "{}",
+                String::from_utf8_lossy(value)
+            );
+        }
+    }
+
+    #[test]
+    fn two_authorization_headers_are_refused() {
+        assert_eq!(
+            parse(&[b"Bearer a.b.c", b"Bearer a.b.c"]),
+            Err(RequestError::MultipleAuthorization)
+        );
+    }
+
+    #[test]
+    fn header_and_query_token_together_are_refused() {
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, HeaderValue::from_static("Bearer a.b.c"));
+        let err = bearer_token(&headers, Some("x=1&access_token=a.b.c")).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            ErrorKind::InvalidRequest(RequestError::MultipleMethods)
+        );
+        assert!(bearer_token(&headers, Some("x=1&token=2")).is_ok());
+        assert_eq!(
+            bearer_token(&HeaderMap::new(), Some("access_token=a.b.c")).unwrap(),
+            None
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! Axum extractors: [`Auth<C>`] for claims, and the guards the macros insert.
+//!
+//! Every extractor finds the [`Authenticator`](crate::Authenticator) in the router state
+//! through `FromRef`, takes the token from `Authorization: Bearer`, and caches the verified
+//! token in the request extensions, so a guard and an `Auth<C>` on one handler verify once.
+//! All of them reject with [`AuthError`](crate::AuthError).
+
+mod auth;
+mod bearer;
+mod guard;
+mod verified;
+
+pub use auth::Auth;
+pub use bearer::bearer_token;
+pub use guard::{Authenticated, RequireAllRoles, RequireRole};
+
+pub(crate) use verified::Verified;

@@ -1,0 +1,165 @@
+use std::fmt;
+
+use jsonwebtoken::DecodingKey;
+use jsonwebtoken::jwk::Jwk;
+
+use super::hmac::HmacKey;
+use super::public::Components;
+use super::{Algorithm, KeyError, Kid, backend};
+
+/// A key that verifies signatures: pinned to one [`Algorithm`] and named by a [`Kid`].
+///
+/// Built from an HMAC secret, a public key PEM, or a JWK. Cheap to clone.
+#[derive(Clone)]
+pub struct VerifyingKey {
+    alg: Algorithm,
+    kid: Kid,
+    material: Material,
+}
+
+// The HMAC state is kept inline: keys live once, in the shared key set, and a verify saves
+// a pointer chase.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone)]
+enum Material {
+    Hmac(HmacKey),
+    Public { key: DecodingKey, jwk: Box<Jwk> },
+}
+
+impl VerifyingKey {
+    /// An HMAC key (`HS256`, `HS384`, `HS512`). The secret is checked as in
+    /// [`SigningKey::hmac`](super::SigningKey::hmac); the key id defaults to one derived from the
+    /// secret (not reversible to it).
+    pub fn hmac(alg: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        let secret = secret.as_ref();
+        let key = HmacKey::new(alg, secret)?;
+        Ok(Self {
+            alg,
+            kid: hmac_kid(&key),
+            material: Material::Hmac(key),
+        })
+    }
+
+    /// A public key in PEM (`-----BEGIN PUBLIC KEY-----`, or `BEGIN RSA PUBLIC KEY`) for an
+    /// RSA, ECDSA or Ed25519 algorithm. The key id defaults to the key's RFC 7638 thumbprint.
+    pub fn from_pem(alg: Algorithm, public_key_pem: impl AsRef<[u8]>) -> Result<Self, KeyError> {
+        backend::install();
+        Self::from_components(
+            alg,
+            &Components::from_public_pem(alg, public_key_pem.as_ref())?,
+            None,
+        )
+    }
+
+    /// A public JWK (RFC 7517), as published in a JWKS document.
+    ///
+    /// The algorithm comes from the JWK's `alg`; a JWK without `alg` is refused, because the
+    /// algorithm must never be guessed (use [`VerifyingKey::from_jwk_with_algorithm`]). The key
+    /// id comes from the JWK's `kid`, or is its thumbprint.
+    pub fn from_jwk(jwk: &Jwk) -> Result<Self, KeyError> {
+        let alg = jwk
+            .common
+            .key_algorithm
+            .and_then(|alg| Algorithm::from_name(&alg.to_string()))
+            .ok_or(KeyError::UnknownAlgorithm)?;
+        Self::from_jwk_with_algorithm(jwk, alg)
+    }
+
+    /// A public JWK used with `alg`. If the JWK names an algorithm, it must be `alg`.
+    pub fn from_jwk_with_algorithm(jwk: &Jwk, alg: Algorithm) -> Result<Self, KeyError> {
+        backend::install();
+        if let Some(named) = jwk.common.key_algorithm
+            && Algorithm::from_name(&named.to_string()) != Some(alg)
+        {
+            return Err(KeyError::WrongKeyType { algorithm: alg });
+        }
+        if alg.is_symmetric() {
+            // A JWKS publishes public keys; an `oct` key in it would be a shared secret.
+            return Err(KeyError::WrongKeyType { algorithm: alg });
+        }
+        let kid = jwk.common.key_id.as_deref().map(Kid::new).transpose()?;
+        Self::from_components(alg, &Components::from_jwk(alg, jwk)?, kid)
+    }
+
+    pub(crate) fn from_components(
+        alg: Algorithm,
+        components: &Components,
+        kid: Option<Kid>,
+    ) -> Result<Self, KeyError> {
+        components.check(alg)?;
+        let key = components.decoding_key(alg)?;
+        let kid = match kid {
+            Some(kid) => kid,
+            None => Kid::new(&components.thumbprint())?,
+        };
+        let jwk = Box::new(components.to_jwk(alg, kid.as_str()));
+        Ok(Self {
+            alg,
+            kid,
+            material: Material::Public { key, jwk },
+        })
+    }
+
+    /// Replaces the key id.
+    pub fn with_kid(mut self, kid: &str) -> Result<Self, KeyError> {
+        self.kid = Kid::new(kid)?;
+        if let Material::Public { jwk, .. } = &mut self.material {
+            jwk.common.key_id = Some(kid.to_owned());
+        }
+        Ok(self)
+    }
+
+    /// The one algorithm this key verifies.
+    pub fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// The key id.
+    pub fn kid(&self) -> &str {
+        self.kid.as_str()
+    }
+
+    /// The public JWK of an asymmetric key; `None` for HMAC keys, whose secret is never
+    /// published.
+    pub fn jwk(&self) -> Option<&Jwk> {
+        match &self.material {
+            Material::Hmac(_) => None,
+            Material::Public { jwk, .. } => Some(jwk),
+        }
+    }
+
+    /// Verifies `signature` over `message` with this key's algorithm.
+    pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        match &self.material {
+            Material::Hmac(key) => key.verify(message, signature),
+            Material::Public { key, .. } => {
+                // The verifier is rebuilt per call: `jsonwebtoken`'s boxed verifiers are not
+                // `Send`, so they cannot be kept in a shared key set. Building one parses the
+                // public key, which is small next to the signature check itself.
+                let Ok(verifier) = (backend::provider().verifier_factory)(&self.alg.to_jwt(), key)
+                else {
+                    return false;
+                };
+                verifier.verify(message, &signature.to_vec()).is_ok()
+            }
+        }
+    }
+}
+
+/// The default key id of an HMAC key: a MAC of a fixed label, so it names the key without
+/// revealing anything about the secret.
+pub(crate) fn hmac_kid(key: &HmacKey) -> Kid {
+    use base64::Engine as _;
+    let (tag, _) = key.sign(b"auth kid");
+    // 16 characters of the base64url alphabet: always a valid kid.
+    Kid::from_valid(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&tag[..12]))
+}
+
+impl fmt::Debug for VerifyingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyingKey")
+            .field("alg", &self.alg)
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,53 @@
+#![doc = include_str!("../../README.md")]
+//!
+//! # Crypto backend
+//!
+//! Signatures go through `jsonwebtoken` 11, which needs exactly one backend. This crate
+//! selects it with its own features:
+//!
+//! - `rust-crypto` (default): pure Rust, nothing to build but Rust. RSA and ECDSA verify more
+//!   slowly (RS256 ≈ 210 µs, ES256 ≈ 277 µs on a 2-core machine, against ≈ 25 µs and ≈ 63 µs
+//!   with aws-lc; HS256 and EdDSA are on par), and it pulls in the `rsa` crate, whose
+//!   RUSTSEC-2023-0071 (the Marvin timing side channel) has no fix: it concerns RSA
+//!   *private-key* operations, so with this backend sign with HS256, ES256 or EdDSA and use
+//!   RSA keys only to verify.
+//! - `aws-lc-rs`: builds the aws-lc C library (minutes on 2 cores, and a C toolchain); wins when
+//!   both features are on.
+//!
+//! The default is `rust-crypto` because build time is everyone's time, the recommended
+//! algorithms (HS256 for one service, EdDSA or ES256 when other services verify) are as fast
+//! with it, and the verified-token cache takes the RSA/ECDSA cost off the request path. HMAC
+//! never goes through the backend: HS256/384/512 use the `hmac` crate with the key schedule
+//! computed once per key.
+//!
+//! The backend is installed before any key is built and called directly, so no feature
+//! combination can make the first sign or verify panic (SECURITY.md J1).
+
+#[allow(unused_extern_crates)]
+extern crate self as auth;
+
+mod authenticator;
+pub mod claims;
+pub mod error;
+pub mod extract;
+pub mod keys;
+pub mod layer;
+pub mod store;
+pub mod testing;
+pub mod token;
+
+pub use authenticator::{
+    Authenticator, AuthenticatorBuilder, ConfigError, DEFAULT_ACCESS_TTL, DEFAULT_LEEWAY,
+    MAX_ACCESS_TTL, MAX_LEEWAY,
+};
+pub use claims::{ClaimSet, RoleSet, Roles};
+pub use error::{AuthError, ErrorKind};
+pub use extract::{Auth, Authenticated, RequireAllRoles, RequireRole};
+pub use token::VerifiedToken;
+
+#[doc(hidden)] // used by the expansions of `auth-macros`; not public API
+pub mod __private {
+    pub use crate::claims::{role_bit, role_index};
+    pub use crate::extract::{Authenticated, RequireAllRoles, RequireRole};
+    pub use serde;
+}

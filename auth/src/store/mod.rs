@@ -1,0 +1,78 @@
+//! Server-side state: the access-token denylist (revocation by `jti`).
+
+mod memory;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+pub use memory::MemoryStore;
+
+/// A boxed, sendable future, as returned by the object-safe store traits.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A denylist of access-token ids (`jti`), each kept until the token would have expired.
+///
+/// Keyed by `jti`, never by the token bytes or a hash of them: ECDSA signatures are malleable,
+/// so one token has several valid encodings, but only one `jti` (SECURITY.md RV-02).
+pub trait RevocationList: Send + Sync + 'static {
+    /// Whether `jti` is on the list.
+    fn is_revoked<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, StoreError>>;
+
+    /// Puts `jti` on the list until `expires_at` (seconds since the Unix epoch).
+    fn revoke<'a>(&'a self, jti: &'a str, expires_at: u64)
+    -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// Answers without waiting, when the list is in this process. The default, `None`, means
+    /// "ask [`is_revoked`](Self::is_revoked)". Lets the in-memory list check every request
+    /// without allocating a future.
+    fn is_revoked_now(&self, jti: &str) -> Option<Result<bool, StoreError>> {
+        let _ = jti;
+        None
+    }
+}
+
+/// A store could not be reached or answered nonsense. Requests that depend on it fail closed.
+#[derive(Debug)]
+pub struct StoreError {
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl StoreError {
+    /// An error with a message (no secrets: it is logged).
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// An error caused by another.
+    pub fn with_source(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            Some(source) => write!(f, "{}: {source}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
+    }
+}

@@ -1,0 +1,112 @@
+//! Test support: mint valid access tokens in one line, to test your own protected handlers.
+//!
+//! ```
+//! use auth::testing;
+//! # use auth::RoleSet;
+//! # #[derive(Clone, Copy, Debug, PartialEq, Eq)] enum Role { Admin }
+//! # impl RoleSet for Role {
+//! #     const NAMES: &'static [&'static str] = &["admin"];
+//! #     fn index(self) -> usize { 0 }
+//! #     fn from_index(i: usize) -> Option<Self> { (i == 0).then_some(Role::Admin) }
+//! # }
+//!
+//! let auth = testing::authenticator();                       // random HS256 key
+//! let token = testing::token(&auth, "alice", [Role::Admin]);  // sub + roles
+//! let header = testing::bearer(&token);                      // "Bearer eyJ..."
+//! assert!(auth.verify(&token).is_ok());
+//! # let _ = header;
+//! ```
+
+use axum::http::HeaderValue;
+use serde::{Deserialize, Serialize};
+
+use crate::Authenticator;
+use crate::claims::{ClaimSet, RoleSet, Roles};
+use crate::keys::{Algorithm, SigningKey};
+
+/// The issuer of [`authenticator`].
+pub const ISSUER: &str = "https://auth.test";
+/// The audience of [`authenticator`].
+pub const AUDIENCE: &str = "test";
+
+/// An authenticator with a fresh random HS256 key, issuer [`ISSUER`] and audience
+/// [`AUDIENCE`]. Put it into your test router's state.
+///
+/// # Panics
+///
+/// If the operating system's random number generator fails.
+pub fn authenticator() -> Authenticator {
+    #[allow(clippy::expect_used)] // test support: a broken RNG should stop the test loudly
+    let key = SigningKey::generate_hmac(Algorithm::HS256).expect("OS random number generator");
+    #[allow(clippy::expect_used)] // the configuration above is valid
+    Authenticator::builder()
+        .signing_key(key)
+        .issuer(ISSUER)
+        .audience(AUDIENCE)
+        .build()
+        .expect("valid test configuration")
+}
+
+/// A valid access token for `subject` with `roles`, signed by `auth`.
+///
+/// The token carries only `sub` and `roles` of the application claims; for a claims type
+/// with more required fields, use [`token_with_claims`].
+///
+/// # Panics
+///
+/// If `auth` cannot sign (a verify-only key set).
+pub fn token<R: RoleSet>(
+    auth: &Authenticator,
+    subject: &str,
+    roles: impl IntoIterator<Item = R>,
+) -> String {
+    token_with_claims(
+        auth,
+        &Minimal::<R> {
+            sub: subject.to_owned(),
+            roles: roles.into_iter().collect(),
+        },
+    )
+}
+
+/// A valid access token carrying `claims`.
+///
+/// # Panics
+///
+/// If `auth` cannot sign, or `claims` do not serialize to an object without registered
+/// claim names.
+pub fn token_with_claims<C: ClaimSet + Serialize>(auth: &Authenticator, claims: &C) -> String {
+    match auth.issue(claims) {
+        Ok(issued) => issued.access_token,
+        Err(err) => panic!("cannot mint a test token: {err}"),
+    }
+}
+
+/// The `Authorization` header value for `token`.
+///
+/// # Panics
+///
+/// If `token` has bytes that cannot be in a header (it never has, when minted here).
+pub fn bearer(token: &str) -> HeaderValue {
+    match HeaderValue::try_from(format!("Bearer {token}")) {
+        Ok(value) => value,
+        Err(err) => panic!("not a valid header value: {err}"),
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(bound = "")]
+struct Minimal<R: RoleSet> {
+    sub: String,
+    roles: Roles<R>,
+}
+
+impl<R: RoleSet> ClaimSet for Minimal<R> {
+    type Role = R;
+    fn subject(&self) -> &str {
+        &self.sub
+    }
+    fn roles(&self) -> Roles<R> {
+        self.roles
+    }
+}

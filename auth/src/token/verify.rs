@@ -1,0 +1,178 @@
+//! The access-token verifier: every guard of SECURITY.md §1.1, in an order that does the
+//! least work on hostile input (length, then structure, then the signature, and only then the
+//! payload).
+
+use super::header::{ACCESS_TOKEN_MEDIA_TYPE, ACCESS_TOKEN_TYPE, Header, HeaderProblem};
+use super::{MAX_TOKEN_LEN, TokenError, TokenRules, VerifiedToken, base64url};
+use crate::claims::{ParsedPayload, PayloadRules, RegisteredClaims};
+use crate::keys::{Algorithm, KeySet};
+
+/// Header segments longer than this are not headers this crate issued (ours are ~100 bytes).
+const MAX_HEADER_SEGMENT: usize = 1024;
+/// Large enough for an RSA-8192 signature; anything longer is malformed.
+const MAX_SIGNATURE_SEGMENT: usize = 1368;
+
+pub(crate) fn verify(
+    keys: &KeySet,
+    rules: &TokenRules,
+    token: &str,
+    now: u64,
+) -> Result<VerifiedToken, TokenError> {
+    // TV-17: the cap comes before any base64 or JSON work.
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(TokenError::TooLong);
+    }
+    let Segments {
+        signing_input,
+        header: header_b64,
+        payload: payload_b64,
+        signature: signature_b64,
+    } = split(token.as_bytes())?;
+
+    if header_b64.len() > MAX_HEADER_SEGMENT || signature_b64.len() > MAX_SIGNATURE_SEGMENT {
+        return Err(TokenError::Malformed);
+    }
+    let mut header_buf = [0u8; MAX_HEADER_SEGMENT];
+    let header_json =
+        base64url::decode_to_slice(header_b64, &mut header_buf).ok_or(TokenError::Malformed)?;
+    let header = Header::parse(header_json).map_err(|problem| match problem {
+        HeaderProblem::Malformed => TokenError::Malformed,
+        HeaderProblem::Unsupported => TokenError::UnsupportedHeader,
+    })?;
+
+    // TV-07: explicit typing, exact values only.
+    match header.typ.as_deref() {
+        Some(ACCESS_TOKEN_TYPE | ACCESS_TOKEN_MEDIA_TYPE) => {}
+        _ => return Err(TokenError::WrongType),
+    }
+    // TV-01: the header's `alg` only has to equal the key's; it never picks the algorithm.
+    let alg = header
+        .alg
+        .as_deref()
+        .and_then(Algorithm::from_name)
+        .ok_or(TokenError::UnsupportedAlgorithm)?;
+    // TV-06: `kid` selects from the static key set, nothing else.
+    let key = match header.kid.as_deref() {
+        Some(kid) => keys.find(kid),
+        None => keys.sole_key(),
+    }
+    .ok_or(TokenError::UnknownKey)?;
+    if key.algorithm() != alg {
+        return Err(TokenError::AlgorithmMismatch);
+    }
+
+    let mut signature_buf = [0u8; MAX_SIGNATURE_SEGMENT];
+    let signature = base64url::decode_to_slice(signature_b64, &mut signature_buf)
+        .ok_or(TokenError::Malformed)?;
+    if signature.is_empty() || !key.verify(signing_input, signature) {
+        return Err(TokenError::BadSignature);
+    }
+
+    // Only now, with the signature verified, is the payload decoded and parsed.
+    let payload = base64url::decode(payload_b64).ok_or(TokenError::Malformed)?;
+    let parsed = ParsedPayload::parse(
+        &payload,
+        &PayloadRules {
+            issuer: &rules.issuer,
+            audience: &rules.audience,
+            roles_path: &rules.roles_path,
+        },
+    )
+    .map_err(|_| TokenError::InvalidClaims)?;
+
+    let registered = check_claims(&parsed, rules, now)?;
+    Ok(VerifiedToken::new(registered, parsed.roles, payload))
+}
+
+/// The segments of a compact JWS, and the signing input (`header.payload`).
+struct Segments<'t> {
+    signing_input: &'t [u8],
+    header: &'t [u8],
+    payload: &'t [u8],
+    signature: &'t [u8],
+}
+
+/// Splits `header.payload.signature`; exactly three segments (a JWE has five).
+fn split(token: &[u8]) -> Result<Segments<'_>, TokenError> {
+    let mut dots = token
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &b)| (b == b'.').then_some(i));
+    let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
+        return Err(TokenError::Malformed);
+    };
+    Ok(Segments {
+        signing_input: &token[..second],
+        header: &token[..first],
+        payload: &token[first + 1..second],
+        signature: &token[second + 1..],
+    })
+}
+
+fn check_claims(
+    parsed: &ParsedPayload,
+    rules: &TokenRules,
+    now: u64,
+) -> Result<RegisteredClaims, TokenError> {
+    let (Some(exp), Some(iat), Some(subject), Some(jwt_id)) = (
+        parsed.exp,
+        parsed.iat,
+        parsed.sub.as_ref(),
+        parsed.jti.as_ref(),
+    ) else {
+        return Err(TokenError::InvalidClaims);
+    };
+    if jwt_id.is_empty() || subject.is_empty() {
+        return Err(TokenError::InvalidClaims);
+    }
+    // TV-11, TV-12: required and exactly equal / contained.
+    if parsed.iss_matches != Some(true) {
+        return Err(TokenError::WrongIssuer);
+    }
+    if parsed.aud_matches != Some(true) {
+        return Err(TokenError::WrongAudience);
+    }
+    let leeway = rules.leeway;
+    // TV-08: valid only while now < exp (+ leeway).
+    if now >= exp.saturating_add(leeway) {
+        return Err(TokenError::Expired);
+    }
+    // TV-09: checked whenever present.
+    if let Some(nbf) = parsed.nbf
+        && nbf > now.saturating_add(leeway)
+    {
+        return Err(TokenError::NotYetValid);
+    }
+    // TV-10: no tokens from the future, and none living longer than the configured TTL.
+    if iat > now.saturating_add(leeway) {
+        return Err(TokenError::IssuedInFuture);
+    }
+    if exp.saturating_sub(iat) > rules.max_lifetime.saturating_add(leeway) {
+        return Err(TokenError::LifetimeTooLong);
+    }
+    Ok(RegisteredClaims {
+        subject: subject.clone(),
+        jwt_id: jwt_id.clone(),
+        issued_at: iat,
+        not_before: parsed.nbf,
+        expires_at: exp,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_needs_exactly_three_segments() {
+        let segments = split(b"h.p.s").ok().unwrap();
+        assert_eq!(segments.signing_input, b"h.p");
+        assert_eq!(
+            (segments.header, segments.payload, segments.signature),
+            (&b"h"[..], &b"p"[..], &b"s"[..])
+        );
+        for bad in [&b"abc"[..], b"a.b", b"a.b.c.d", b"a.b.c.d.e", b""] {
+            assert!(split(bad).is_err());
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Integration tests of the `auth` crate live in `tests/`.
