@@ -24,8 +24,8 @@ enum Role {
 
 impl RoleSet for Role {
     const NAMES: &'static [&'static str] = &["admin", "editor"];
-    fn index(self) -> usize {
-        self as usize
+    fn index(&self) -> usize {
+        *self as usize
     }
     fn from_index(index: usize) -> Option<Self> {
         [Self::Admin, Self::Editor].get(index).copied()

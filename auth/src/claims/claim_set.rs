@@ -19,7 +19,7 @@ use super::{RoleSet, Roles};
 /// # #[derive(Clone, Copy, Debug, PartialEq, Eq)] enum Role { Admin }
 /// # impl RoleSet for Role {
 /// #     const NAMES: &'static [&'static str] = &["admin"];
-/// #     fn index(self) -> usize { 0 }
+/// #     fn index(&self) -> usize { 0 }
 /// #     fn from_index(i: usize) -> Option<Self> { (i == 0).then_some(Role::Admin) }
 /// # }
 /// #[derive(Serialize, Deserialize)]

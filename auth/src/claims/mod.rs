@@ -8,7 +8,7 @@ mod roles;
 
 pub use claim_set::ClaimSet;
 pub use registered::RegisteredClaims;
-pub use role::{MAX_ROLES, NoRole, RoleSet};
+pub use role::{MAX_ROLES, NoRole, RoleSet, UnknownRole};
 #[doc(hidden)]
 pub use role::{role_bit, role_index};
 pub use roles::{Iter, RoleCollection, Roles};

@@ -4,7 +4,8 @@
 /// An application's roles: a fieldless enum whose variants have wire names.
 ///
 /// Implemented by `#[derive(auth::Role)]`; named apart from the derive so that a user's own
-/// `enum Role` never collides with it. By hand:
+/// `enum Role` never collides with it. Nothing else is required of the type (not even
+/// `Copy`), so the derive alone is enough. By hand:
 ///
 /// ```
 /// use auth::RoleSet;
@@ -17,7 +18,7 @@
 ///     // admin implies editor and viewer; editor implies viewer (bit i is role i).
 ///     const IMPLIES: &'static [u64] = &[0b111, 0b110, 0b100];
 ///
-///     fn index(self) -> usize { self as usize }
+///     fn index(&self) -> usize { *self as usize }
 ///     fn from_index(index: usize) -> Option<Self> {
 ///         [Role::Admin, Role::Editor, Role::Viewer].get(index).copied()
 ///     }
@@ -32,7 +33,7 @@
     label = "not a role enum",
     note = "add `#[derive(auth::Role)]` to a fieldless `enum {Self}`"
 )]
-pub trait RoleSet: Copy + Eq + Send + Sync + 'static {
+pub trait RoleSet: Sized + Send + Sync + 'static {
     /// The wire name of each role, in index order. At most 64 roles.
     const NAMES: &'static [&'static str];
 
@@ -42,13 +43,13 @@ pub trait RoleSet: Copy + Eq + Send + Sync + 'static {
     const IMPLIES: &'static [u64] = &[];
 
     /// The role's index into [`NAMES`](Self::NAMES).
-    fn index(self) -> usize;
+    fn index(&self) -> usize;
 
     /// The role of an index, if there is one.
     fn from_index(index: usize) -> Option<Self>;
 
     /// The wire name.
-    fn name(self) -> &'static str {
+    fn name(&self) -> &'static str {
         Self::NAMES.get(self.index()).copied().unwrap_or("")
     }
 
@@ -184,6 +185,20 @@ impl ConstMessage {
     }
 }
 
+/// A role name that a [`RoleSet`] does not define (the `FromStr` error of `#[derive(Role)]`).
+///
+/// Carries no text of its own: the name came from outside and does not belong in logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UnknownRole;
+
+impl std::fmt::Display for UnknownRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("unknown role")
+    }
+}
+
+impl std::error::Error for UnknownRole {}
+
 /// The role type of claims that carry no roles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NoRole {}
@@ -191,8 +206,8 @@ pub enum NoRole {}
 impl RoleSet for NoRole {
     const NAMES: &'static [&'static str] = &[];
 
-    fn index(self) -> usize {
-        match self {}
+    fn index(&self) -> usize {
+        match *self {}
     }
 
     fn from_index(_: usize) -> Option<Self> {
@@ -217,8 +232,8 @@ mod tests {
         // Deliberately not transitive: admin -> editor -> viewer.
         const IMPLIES: &'static [u64] = &[0b0011, 0b0110, 0b0100, 0b1000];
 
-        fn index(self) -> usize {
-            self as usize
+        fn index(&self) -> usize {
+            *self as usize
         }
 
         fn from_index(index: usize) -> Option<Self> {

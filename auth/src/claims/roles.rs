@@ -21,7 +21,7 @@ use super::role::{RoleSet, effective_bits};
 /// # #[derive(Clone, Copy, Debug, PartialEq, Eq)] enum Role { Admin, Editor }
 /// # impl RoleSet for Role {
 /// #     const NAMES: &'static [&'static str] = &["admin", "editor"];
-/// #     fn index(self) -> usize { self as usize }
+/// #     fn index(&self) -> usize { *self as usize }
 /// #     fn from_index(i: usize) -> Option<Self> { [Role::Admin, Role::Editor].get(i).copied() }
 /// # }
 /// let roles: Roles<Role> = serde_json::from_str(r#"["editor", "superuser"]"#)?;
@@ -35,6 +35,8 @@ pub struct Roles<R> {
     _role: PhantomData<fn() -> R>,
 }
 
+// Roles are fieldless enums: taking them by value reads as `roles.contains(Role::Admin)`.
+#[allow(clippy::needless_pass_by_value)]
 impl<R: RoleSet> Roles<R> {
     /// No roles.
     pub const fn empty() -> Self {
@@ -62,13 +64,13 @@ impl<R: RoleSet> Roles<R> {
 
     /// Whether `role` is in the set itself (no hierarchy).
     pub fn contains(&self, role: R) -> bool {
-        bit(role) & self.bits != 0
+        bit(&role) & self.bits != 0
     }
 
     /// Whether holding these roles grants `role`, directly or through the hierarchy
     /// (`#[role(implies(..))]`).
     pub fn grants(&self, role: R) -> bool {
-        bit(role) & self.effective().bits != 0
+        bit(&role) & self.effective().bits != 0
     }
 
     /// These roles and every role they imply.
@@ -78,12 +80,12 @@ impl<R: RoleSet> Roles<R> {
 
     /// Adds a role.
     pub fn insert(&mut self, role: R) {
-        self.bits |= bit(role);
+        self.bits |= bit(&role);
     }
 
     /// Removes a role.
     pub fn remove(&mut self, role: R) {
-        self.bits &= !bit(role);
+        self.bits &= !bit(&role);
     }
 
     /// The number of roles in the set.
@@ -106,13 +108,21 @@ impl<R: RoleSet> Roles<R> {
 
     /// The wire names, in index order.
     pub fn names(&self) -> impl Iterator<Item = &'static str> {
-        self.iter().map(R::name)
+        self.iter().map(|role| role.name())
+    }
+
+    /// The set of roles in `roles`, whatever their container.
+    fn collect_refs<'a>(roles: impl IntoIterator<Item = &'a R>) -> Self
+    where
+        R: 'a,
+    {
+        Self::from_bits(roles.into_iter().fold(0, |bits, role| bits | bit(role)))
     }
 }
 
 /// The bit of a role; roles past the 64th have none (a hand-written `RoleSet` that is too
 /// large cannot grant anything by accident).
-fn bit<R: RoleSet>(role: R) -> u64 {
+fn bit<R: RoleSet>(role: &R) -> u64 {
     u32::try_from(role.index())
         .ok()
         .and_then(|i| 1u64.checked_shl(i))
@@ -269,44 +279,42 @@ impl<R: RoleSet> RoleCollection for Roles<R> {
 impl<R: RoleSet> RoleCollection for R {
     type Role = R;
     fn to_roles(&self) -> Roles<R> {
-        [*self].into()
+        Roles::collect_refs([self])
     }
 }
 
 impl<R: RoleSet> RoleCollection for Option<R> {
     type Role = R;
     fn to_roles(&self) -> Roles<R> {
-        self.iter().copied().collect()
+        Roles::collect_refs(self)
     }
 }
 
 impl<R: RoleSet> RoleCollection for Vec<R> {
     type Role = R;
     fn to_roles(&self) -> Roles<R> {
-        self.iter().copied().collect()
+        Roles::collect_refs(self)
     }
 }
 
 impl<R: RoleSet, const N: usize> RoleCollection for [R; N] {
     type Role = R;
     fn to_roles(&self) -> Roles<R> {
-        self.iter().copied().collect()
+        Roles::collect_refs(self)
     }
 }
 
-impl<R: RoleSet + Hash, S: std::hash::BuildHasher + Send + Sync> RoleCollection
-    for std::collections::HashSet<R, S>
-{
+impl<R: RoleSet, S: Send + Sync> RoleCollection for std::collections::HashSet<R, S> {
     type Role = R;
     fn to_roles(&self) -> Roles<R> {
-        self.iter().copied().collect()
+        Roles::collect_refs(self)
     }
 }
 
-impl<R: RoleSet + Ord> RoleCollection for std::collections::BTreeSet<R> {
+impl<R: RoleSet> RoleCollection for std::collections::BTreeSet<R> {
     type Role = R;
     fn to_roles(&self) -> Roles<R> {
-        self.iter().copied().collect()
+        Roles::collect_refs(self)
     }
 }
 
@@ -324,8 +332,8 @@ mod tests {
     impl RoleSet for Role {
         const NAMES: &'static [&'static str] = &["admin", "editor", "viewer"];
         const IMPLIES: &'static [u64] = &[0b011, 0b110, 0b100];
-        fn index(self) -> usize {
-            self as usize
+        fn index(&self) -> usize {
+            *self as usize
         }
         fn from_index(index: usize) -> Option<Self> {
             [Self::Admin, Self::Editor, Self::Viewer]

@@ -21,7 +21,7 @@ use crate::error::AuthError;
 /// # #[derive(Clone, Copy, Debug, PartialEq, Eq)] enum Role { Admin }
 /// # impl RoleSet for Role {
 /// #     const NAMES: &'static [&'static str] = &["admin"];
-/// #     fn index(self) -> usize { 0 }
+/// #     fn index(&self) -> usize { 0 }
 /// #     fn from_index(i: usize) -> Option<Self> { (i == 0).then_some(Role::Admin) }
 /// # }
 /// # #[derive(Serialize, Deserialize)]

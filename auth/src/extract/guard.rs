@@ -69,7 +69,7 @@ where
 /// # #[derive(Clone, Copy, Debug, PartialEq, Eq)] enum Role { Admin, Editor }
 /// # impl RoleSet for Role {
 /// #     const NAMES: &'static [&'static str] = &["admin", "editor"];
-/// #     fn index(self) -> usize { self as usize }
+/// #     fn index(&self) -> usize { *self as usize }
 /// #     fn from_index(i: usize) -> Option<Self> { [Role::Admin, Role::Editor].get(i).copied() }
 /// # }
 ///
@@ -83,7 +83,7 @@ where
 /// # #[derive(Clone, Copy, Debug, PartialEq, Eq)] enum Role { Admin }
 /// # impl RoleSet for Role {
 /// #     const NAMES: &'static [&'static str] = &["admin"];
-/// #     fn index(self) -> usize { 0 }
+/// #     fn index(&self) -> usize { 0 }
 /// #     fn from_index(i: usize) -> Option<Self> { (i == 0).then_some(Role::Admin) }
 /// # }
 /// // error: unknown role `admni`; expected one of: `admin`

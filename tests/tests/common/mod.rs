@@ -52,8 +52,8 @@ impl RoleSet for Role {
     const NAMES: &'static [&'static str] = &["admin", "editor", "viewer"];
     // admin ⊃ editor ⊃ viewer
     const IMPLIES: &'static [u64] = &[0b111, 0b110, 0b100];
-    fn index(self) -> usize {
-        self as usize
+    fn index(&self) -> usize {
+        *self as usize
     }
     fn from_index(index: usize) -> Option<Self> {
         [Self::Admin, Self::Editor, Self::Viewer]
