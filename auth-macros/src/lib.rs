@@ -1,1 +1,620 @@
-//! Procedural macros of the `auth` crate. Use them through `auth`, which re-exports them.
+//! Procedural macros of the [`auth`](https://docs.rs/auth) crate: `#[derive(Role)]`,
+//! `#[derive(Claims)]`, `#[protected]` and `#[requires_role(..)]`.
+//!
+//! Use them through `auth`, which re-exports them (`use auth::{Claims, Role, protected,
+//! requires_role};`): the code they generate names `::auth` paths only.
+//!
+//! Each macro is parse → validate → expand over `proc_macro2` (so it is unit-tested outside
+//! the compiler), reports every independent mistake at once with a span on the tokens at
+//! fault, and never panics on its input. When a role name cannot be checked by the macro
+//! itself (it cannot see the role enum), the generated code has rustc check it at compile
+//! time, with the error on the string literal.
+#![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use proc_macro::TokenStream;
+
+mod case;
+mod claims;
+mod errors;
+mod guard;
+mod private;
+mod role;
+
+/// Requires a valid access token: without one, the handler answers 401 and its body does not
+/// run.
+///
+/// Inserts an `auth::Authenticated` guard as the handler's **first** argument, so it runs
+/// before every other extractor; nothing else about the function changes. The router's state
+/// must give access to the `auth::Authenticator` (`Authenticator: FromRef<S>`).
+///
+/// # Example
+///
+/// ```
+/// use auth::{Auth, Authenticator, Claims, protected};
+/// use axum::{Json, Router, routing::get};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Claims, Serialize, Deserialize)]
+/// struct UserClaims {
+///     sub: String,
+///     email: String,
+/// }
+///
+/// #[protected]
+/// async fn me(Auth(user): Auth<UserClaims>) -> Json<UserClaims> {
+///     Json(user)
+/// }
+///
+/// #[protected]
+/// async fn health_for_users() -> &'static str {
+///     "ok"
+/// }
+///
+/// let app: Router = Router::new()
+///     .route("/me", get(me))
+///     .route("/health", get(health_for_users))
+///     .with_state(auth::testing::authenticator());
+/// ```
+///
+/// Equivalent code without the macro:
+///
+/// ```
+/// # use axum::{Router, routing::get};
+/// async fn health_for_users(_: auth::Authenticated) -> &'static str {
+///     "ok"
+/// }
+/// # let app: Router = Router::new().route("/", get(health_for_users))
+/// #     .with_state(auth::testing::authenticator());
+/// ```
+///
+/// (The macro's parameter is named with mixed-site hygiene, so the body can neither see nor
+/// shadow it. To read the token's subject, take `auth::Authenticated` or `auth::Auth<C>` as
+/// an ordinary argument instead.)
+///
+/// # Compile errors
+///
+/// `#[protected]` takes no arguments; roles are `#[requires_role]`'s job:
+///
+/// ```compile_fail
+/// # use auth::protected;
+/// #[protected("admin")] // error: `#[protected]` takes no arguments; use `#[requires_role("...")]` ...
+/// async fn purge() {}
+/// # fn main() {}
+/// ```
+///
+/// Handlers must be `async fn`, and cannot take `self`:
+///
+/// ```compile_fail
+/// # use auth::protected;
+/// #[protected] // error: `#[protected]` handlers must be `async fn`
+/// fn me() -> &'static str { "me" }
+/// # fn main() {}
+/// ```
+///
+/// ```compile_fail
+/// # use auth::protected;
+/// struct Api;
+/// impl Api {
+///     #[protected] // error: `#[protected]` cannot be used on methods that take `self`
+///     async fn me(&self) {}
+/// }
+/// # fn main() {}
+/// ```
+///
+/// # Limitations
+///
+/// - Put it **above** `#[axum::debug_handler]`, so `debug_handler` checks the signature with
+///   the guard in it; when the handler has no `State` extractor, tell `debug_handler` the
+///   state type, as in `#[axum::debug_handler(state = AppState)]`.
+/// - The guard takes one of the 16 arguments axum handlers may have.
+/// - Free functions and associated functions only: not methods taking `self`.
+#[proc_macro_attribute]
+pub fn protected(args: TokenStream, item: TokenStream) -> TokenStream {
+    guard::expand(guard::Kind::Protected, args.into(), item.into()).into()
+}
+
+/// Requires a valid access token whose roles include one of the given roles: 401 without a
+/// valid token, 403 `insufficient_scope` without the role; either way the body does not run.
+///
+/// The arguments are one of:
+///
+/// - `"admin"`: this role;
+/// - `any("admin", "editor")`: at least one of these roles;
+/// - `all("editor", "auditor")`: every one of these roles;
+///
+/// optionally followed (or preceded) by `role = path::MyRole` to name the role enum; by
+/// default it is the type named `Role` where the handler is. Roles granted through the
+/// hierarchy (`#[role(implies(..))]`) count. Stacked attributes all apply (AND).
+///
+/// Role names are checked at compile time against the enum's wire names: a misspelt name
+/// does not build, and the error lists the valid ones. The check at run time is a mask and a
+/// compare on a bitset cached with the verified token.
+///
+/// Inserts an `auth::RequireRole` (or, for `all(..)`, `auth::RequireAllRoles`) guard as
+/// the handler's **first** argument, so a caller without the role never has the request
+/// body read; nothing else about the function changes.
+///
+/// # Example
+///
+/// ```
+/// use auth::{Authenticator, Role, requires_role};
+/// use axum::extract::{Path, State};
+/// use axum::http::StatusCode;
+/// use axum::{Json, Router, routing::{delete, post}};
+///
+/// #[derive(Role)]
+/// enum Role {
+///     #[role(implies(Editor))]
+///     Admin,
+///     Editor,
+///     Auditor,
+/// }
+///
+/// #[requires_role("admin")]
+/// async fn purge(State(_auth): State<Authenticator>, Path(id): Path<u64>) -> StatusCode {
+///     StatusCode::NO_CONTENT
+/// }
+///
+/// // Admins are editors too (`implies`), so they may post as well.
+/// #[requires_role(any("editor", "auditor"))]
+/// async fn create(Json(post): Json<String>) -> (StatusCode, Json<String>) {
+///     (StatusCode::CREATED, Json(post))
+/// }
+///
+/// let app: Router = Router::new()
+///     .route("/posts/{id}", delete(purge))
+///     .route("/posts", post(create))
+///     .with_state(auth::testing::authenticator());
+/// ```
+///
+/// With another role enum, and stacked:
+///
+/// ```
+/// # use auth::{Authenticator, requires_role};
+/// # use axum::{Router, routing::post};
+/// mod ops {
+///     #[derive(auth::Role)]
+///     pub enum OpsRole {
+///         Oncall,
+///         #[role(rename = "sre-lead")]
+///         SreLead,
+///     }
+/// }
+///
+/// #[requires_role("oncall", role = ops::OpsRole)]
+/// #[requires_role("sre-lead", role = ops::OpsRole)] // and
+/// async fn failover() -> &'static str {
+///     "switched"
+/// }
+/// # let app: Router = Router::new().route("/", post(failover))
+/// #     .with_state(auth::testing::authenticator());
+/// ```
+///
+/// Equivalent code without the macro:
+///
+/// ```
+/// # use auth::{Authenticator, Role, RequireAllRoles, RequireRole};
+/// # use axum::{Router, routing::get};
+/// use auth::claims::role_bit;
+/// # #[derive(Role)] enum Role { Admin, Editor, Auditor }
+///
+/// async fn purge(_: RequireRole<Role, { role_bit::<Role>("admin") }>) {}
+///
+/// async fn create(
+///     _: RequireRole<Role, { role_bit::<Role>("editor") | role_bit::<Role>("auditor") }>,
+/// ) {}
+///
+/// async fn review(
+///     _: RequireAllRoles<Role, { role_bit::<Role>("editor") | role_bit::<Role>("auditor") }>,
+/// ) {}
+/// # let app: Router = Router::new().route("/a", get(purge)).route("/b", get(create))
+/// #     .route("/c", get(review)).with_state(auth::testing::authenticator());
+/// ```
+///
+/// (The macro names the parameter with mixed-site hygiene, so the body can neither see nor
+/// shadow it, and gives each role of a group its own `const`, so every misspelt name is
+/// reported, not only the first.)
+///
+/// # Compile errors
+///
+/// A role the enum does not define; the error points at the literal:
+///
+/// ```compile_fail
+/// # use auth::{Role, requires_role};
+/// #[derive(Role)]
+/// enum Role { Admin, Editor }
+///
+/// #[requires_role("admni")] // error: unknown role `admni`; expected one of: `admin`, `editor`
+/// async fn purge() {}
+/// # fn main() {}
+/// ```
+///
+/// No role, a role that is not a string literal, or several roles without saying whether
+/// one or all are needed:
+///
+/// ```compile_fail
+/// # use auth::{Role, requires_role};
+/// # #[derive(Role)] enum Role { Admin }
+/// #[requires_role()] // error: `#[requires_role]` needs at least one role, as in `#[requires_role("admin")]`
+/// async fn purge() {}
+/// # fn main() {}
+/// ```
+///
+/// ```compile_fail
+/// # use auth::{Role, requires_role};
+/// # #[derive(Role)] enum Role { Admin }
+/// #[requires_role(Role::Admin)] // error: `#[requires_role]` takes role names as string literals; write `"admin"`
+/// async fn purge() {}
+/// # fn main() {}
+/// ```
+///
+/// ```compile_fail
+/// # use auth::{Role, requires_role};
+/// # #[derive(Role)] enum Role { Admin, Editor }
+/// #[requires_role("admin", "editor")] // error: ... write `any("admin", "editor")` to require one of them, ...
+/// async fn publish() {}
+/// # fn main() {}
+/// ```
+///
+/// Handlers must be `async fn`:
+///
+/// ```compile_fail
+/// # use auth::{Role, requires_role};
+/// # #[derive(Role)] enum Role { Admin }
+/// #[requires_role("admin")] // error: `#[requires_role]` handlers must be `async fn`
+/// fn purge() {}
+/// # fn main() {}
+/// ```
+///
+/// # Limitations
+///
+/// - Role names are string literals (constants cannot be named in the attribute).
+/// - Without `role = ..`, a type named `Role` must be in scope where the handler is.
+/// - Put it **above** `#[axum::debug_handler]` (see [`macro@protected`]).
+/// - The guard takes one of the 16 arguments axum handlers may have; each stacked attribute
+///   takes one more. Stacked guards verify the token once: it is cached per request.
+/// - Free functions and associated functions only: not methods taking `self`.
+#[proc_macro_attribute]
+pub fn requires_role(args: TokenStream, item: TokenStream) -> TokenStream {
+    guard::expand(guard::Kind::RequiresRole, args.into(), item.into()).into()
+}
+
+/// Makes a fieldless enum an application's set of roles: each variant gets a wire name, and
+/// the enum gets `auth::RoleSet`, serde `Serialize`/`Deserialize`, `Display` and
+/// `FromStr`.
+///
+/// `#[derive(Role)]` alone is enough; derive `Clone`, `Copy`, `PartialEq`, `Eq`, `Hash` or
+/// `Debug` as you need them (for example `Eq + Hash` for a `HashSet<Role>` of claims).
+///
+/// - **Wire names** are the variant names in snake_case, by serde's rule
+///   (`SuperAdmin` → `super_admin`), or `#[role(rename = "...")]`. Names are matched exactly.
+/// - **Hierarchy**: `#[role(implies(Editor, Viewer))]` on a variant grants those roles too,
+///   transitively; the derive writes the closed table (`auth::RoleSet::IMPLIES`).
+/// - **Tokens**: in a token's role list, names the enum does not know grant nothing and are
+///   not an error (a newer deployment may know more roles). One `Role` deserialized on its own
+///   is strict: an unknown name is an error listing the known ones.
+///
+/// # Example
+///
+/// ```
+/// use auth::{Role, RoleSet, Roles};
+///
+/// #[derive(Role, Clone, Copy, Debug, PartialEq, Eq)]
+/// enum Role {
+///     #[role(implies(Editor))]
+///     Admin,
+///     #[role(implies(Viewer))]
+///     Editor,
+///     Viewer,
+///     #[role(rename = "billing-admin")]
+///     BillingAdmin,
+/// }
+///
+/// assert_eq!(Role::NAMES, ["admin", "editor", "viewer", "billing-admin"]);
+/// assert_eq!(Role::Editor.to_string(), "editor");
+/// assert_eq!("viewer".parse::<Role>(), Ok(Role::Viewer));
+/// assert_eq!(serde_json::to_string(&Role::BillingAdmin)?, r#""billing-admin""#);
+/// assert!(serde_json::from_str::<Role>(r#""root""#).is_err());
+///
+/// // Admin implies editor, which implies viewer.
+/// assert!(Roles::from([Role::Admin]).grants(Role::Viewer));
+/// assert!(!Roles::from([Role::Viewer]).grants(Role::Editor));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+///
+/// Equivalent code without the macro:
+///
+/// ```
+/// use auth::RoleSet;
+/// use auth::claims::UnknownRole;
+///
+/// #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// enum Role { Admin, Editor, Viewer, BillingAdmin }
+///
+/// impl RoleSet for Role {
+///     const NAMES: &'static [&'static str] = &["admin", "editor", "viewer", "billing-admin"];
+///     // Bit i is role i; each role grants itself and what it implies, transitively.
+///     const IMPLIES: &'static [u64] = &[0b0111, 0b0110, 0b0100, 0b1000];
+///
+///     fn index(&self) -> usize {
+///         *self as usize
+///     }
+///     fn from_index(index: usize) -> Option<Self> {
+///         [Self::Admin, Self::Editor, Self::Viewer, Self::BillingAdmin].get(index).copied()
+///     }
+/// }
+///
+/// impl serde::Serialize for Role {
+///     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+///         s.serialize_str(self.name())
+///     }
+/// }
+///
+/// impl<'de> serde::Deserialize<'de> for Role {
+///     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+///         let name = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+///         Role::from_name(&name)
+///             .ok_or_else(|| serde::de::Error::unknown_variant(&name, Self::NAMES))
+///     }
+/// }
+///
+/// impl std::fmt::Display for Role {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         f.pad(self.name())
+///     }
+/// }
+///
+/// impl std::str::FromStr for Role {
+///     type Err = UnknownRole;
+///     fn from_str(name: &str) -> Result<Self, UnknownRole> {
+///         Role::from_name(name).ok_or(UnknownRole)
+///     }
+/// }
+/// ```
+///
+/// # Compile errors
+///
+/// Variants cannot have fields, and the derive works on enums only:
+///
+/// ```compile_fail
+/// # use auth::Role;
+/// #[derive(Role)]
+/// enum Role {
+///     Admin,
+///     Custom(String), // error: `#[derive(Role)]` needs a fieldless enum; remove the fields of `Custom`
+/// }
+/// # fn main() {}
+/// ```
+///
+/// ```compile_fail
+/// # use auth::Role;
+/// #[derive(Role)]
+/// struct Role { name: String } // error: `#[derive(Role)]` only works on fieldless enums, ...
+/// # fn main() {}
+/// ```
+///
+/// The hierarchy must name variants of the enum and have no cycle:
+///
+/// ```compile_fail
+/// # use auth::Role;
+/// #[derive(Role)]
+/// enum Role {
+///     #[role(implies(Editor))]
+///     Admin,
+///     #[role(implies(Admin))] // error: cycle in the role hierarchy: `Admin` -> `Editor` -> `Admin`; ...
+///     Editor,
+/// }
+/// # fn main() {}
+/// ```
+///
+/// ```compile_fail
+/// # use auth::Role;
+/// #[derive(Role)]
+/// enum Role {
+///     #[role(implies(Edtor))] // error: unknown role `Edtor` in `implies`; expected one of: `Admin`, `Editor`
+///     Admin,
+///     Editor,
+/// }
+/// # fn main() {}
+/// ```
+///
+/// Wire names are unique, and each attribute is given once:
+///
+/// ```compile_fail
+/// # use auth::Role;
+/// #[derive(Role)]
+/// enum Role {
+///     Admin,
+///     #[role(rename = "admin")] // error: duplicate role name `admin`: `Admin` already has it
+///     Root,
+/// }
+/// # fn main() {}
+/// ```
+///
+/// ```compile_fail
+/// # use auth::Role;
+/// #[derive(Role)]
+/// enum Role {
+///     #[role(rename = "root", rename = "superuser")] // error: duplicate `#[role]` attribute `rename`
+///     Admin,
+/// }
+/// # fn main() {}
+/// ```
+///
+/// ```compile_fail
+/// # use auth::Role;
+/// #[derive(Role)]
+/// enum Role {
+///     #[role(renam = "root")] // error: unknown `#[role]` attribute `renam`; expected one of: `rename`, `implies`
+///     Admin,
+/// }
+/// # fn main() {}
+/// ```
+///
+/// # Limitations
+///
+/// - At most 64 roles (one bit each in a `u64`); no generic parameters.
+/// - The role index is the declaration order: reordering variants is fine (tokens carry
+///   names), renaming a wire name is not (tokens already issued carry the old name).
+#[proc_macro_derive(Role, attributes(role))]
+pub fn derive_role(input: TokenStream) -> TokenStream {
+    role::derive(input.into()).into()
+}
+
+/// Makes a struct the custom claims of an application's access tokens: implements
+/// `auth::ClaimSet`, so it works with `auth.issue(&claims)` and `Auth<MyClaims>`.
+///
+/// - The **subject** (`sub`, the user id) is the field named `sub`, or the one marked
+///   `#[claims(subject)]`. It must be a string (`String`, `Box<str>`, ...).
+/// - The **roles** are the field named `roles`, or the one marked `#[claims(roles)]`: an
+///   `auth::Roles<Role>` (recommended: a bitset), `Vec<Role>`, `[Role; N]`, `HashSet<Role>`,
+///   `BTreeSet<Role>`, `Option<Role>` or a single `Role` of a `#[derive(Role)]` enum. Without
+///   one, the claims carry no roles.
+/// - The registered claims (`iss`, `aud`, `exp`, `nbf`, `iat`, `jti`) belong to the library:
+///   a field serialized under one of those names is a compile error.
+///
+/// Derive serde's `Serialize` and `Deserialize` next to it: claims are written into tokens
+/// and read back. `#[serde(rename = "..")]` and `#[serde(rename_all = "..")]` are taken into
+/// account for the names above.
+///
+/// # Example
+///
+/// ```
+/// use auth::{ClaimSet, Claims, Role};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Role, Clone, Copy, Debug, PartialEq, Eq)]
+/// enum Role { Admin, Viewer }
+///
+/// #[derive(Claims, Serialize, Deserialize)]
+/// struct UserClaims {
+///     sub: String,
+///     roles: Vec<Role>,
+///     email: String,
+/// }
+///
+/// #[derive(Claims, Serialize, Deserialize)]
+/// struct ServiceClaims {
+///     #[claims(subject)]
+///     service_id: String,
+///     #[claims(roles)]
+///     grants: auth::Roles<Role>,
+/// }
+///
+/// let auth = auth::testing::authenticator();
+/// let claims = UserClaims { sub: "alice".into(), roles: vec![Role::Viewer], email: "a@x.io".into() };
+/// let token = auth.issue(&claims)?.access_token;
+///
+/// let verified = auth.verify(&token)?;
+/// assert_eq!(verified.subject(), "alice");
+/// let back: UserClaims = verified.claims()?;
+/// assert_eq!(back.roles(), auth::Roles::from([Role::Viewer]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// Equivalent code without the macro:
+///
+/// ```
+/// # use auth::Role;
+/// # use serde::{Deserialize, Serialize};
+/// # #[derive(Role, Clone, Copy)] enum Role { Admin, Viewer }
+/// use auth::{ClaimSet, Roles};
+/// use auth::claims::RoleCollection;
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct UserClaims {
+///     sub: String,
+///     roles: Vec<Role>,
+///     email: String,
+/// }
+///
+/// impl ClaimSet for UserClaims {
+///     type Role = Role;
+///     // The roles field's name in the JSON: unknown role names are dropped from it before
+///     // the claims are deserialized, so they grant nothing and are not an error.
+///     const ROLES_MEMBER: Option<&'static str> = Some("roles");
+///
+///     fn subject(&self) -> &str {
+///         &self.sub
+///     }
+///     fn roles(&self) -> Roles<Role> {
+///         self.roles.to_roles()
+///     }
+/// }
+/// ```
+///
+/// # Compile errors
+///
+/// A subject is required:
+///
+/// ```compile_fail
+/// # use auth::Claims;
+/// # use serde::{Deserialize, Serialize};
+/// #[derive(Claims, Serialize, Deserialize)]
+/// struct UserClaims { // error: `#[derive(Claims)]` needs a subject field: name a `String` field `sub`, ...
+///     user: String,
+/// }
+/// # fn main() {}
+/// ```
+///
+/// Registered claims are the library's:
+///
+/// ```compile_fail
+/// # use auth::Claims;
+/// # use serde::{Deserialize, Serialize};
+/// #[derive(Claims, Serialize, Deserialize)]
+/// struct UserClaims {
+///     sub: String,
+///     exp: u64, // error: `exp` is a registered JWT claim that `auth` sets and checks itself; ...
+/// }
+/// # fn main() {}
+/// ```
+///
+/// The subject must be a string, and the roles a collection of a role enum (rustc reports
+/// these at the field's type):
+///
+/// ```compile_fail,E0308
+/// # use auth::Claims;
+/// # use serde::{Deserialize, Serialize};
+/// #[derive(Claims, Serialize, Deserialize)]
+/// struct UserClaims {
+///     sub: u64, // error[E0308]: mismatched types: expected `&str`, found `&u64`
+/// }
+/// # fn main() {}
+/// ```
+///
+/// ```compile_fail,E0277
+/// # use auth::Claims;
+/// # use serde::{Deserialize, Serialize};
+/// #[derive(Claims, Serialize, Deserialize)]
+/// struct UserClaims {
+///     sub: String,
+///     roles: Vec<String>, // error[E0277]: `Vec<String>` cannot hold the roles of a claims type
+/// }
+/// # fn main() {}
+/// ```
+///
+/// Only `subject` and `roles` are `#[claims]` keys:
+///
+/// ```compile_fail
+/// # use auth::Claims;
+/// # use serde::{Deserialize, Serialize};
+/// #[derive(Claims, Serialize, Deserialize)]
+/// struct UserClaims {
+///     #[claims(subjekt)] // error: unknown `#[claims]` attribute `subjekt`; expected one of: `subject`, `roles`
+///     user_id: String,
+/// }
+/// # fn main() {}
+/// ```
+///
+/// # Limitations
+///
+/// - Structs with named fields only.
+/// - The registered-claim check sees `rename`, `rename_all` and `skip`; it cannot see
+///   inside `#[serde(flatten)]` fields, and `#[serde(alias)]` names are not considered
+///   (issuing such claims fails at run time instead).
+/// - The subject must dereference to `str`.
+#[proc_macro_derive(Claims, attributes(claims))]
+pub fn derive_claims(input: TokenStream) -> TokenStream {
+    claims::derive(input.into()).into()
+}

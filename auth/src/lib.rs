@@ -40,6 +40,10 @@ pub use authenticator::{
     Authenticator, AuthenticatorBuilder, ConfigError, DEFAULT_ACCESS_TTL, DEFAULT_LEEWAY,
     MAX_ACCESS_TTL, MAX_LEEWAY,
 };
+// The macros (documented in `auth-macros`). `Role` and `Claims` are derive macros only: the
+// traits are `RoleSet` and `ClaimSet`, so `use auth::{Role, Claims};` never collides with a
+// user's own `enum Role` or `struct Claims` (DESIGN.md, piece 3).
+pub use auth_macros::{Claims, Role, protected, requires_role};
 pub use claims::{ClaimSet, RoleSet, Roles};
 pub use error::{AuthError, ErrorKind};
 pub use extract::{Auth, Authenticated, RequireAllRoles, RequireRole};
@@ -47,7 +51,9 @@ pub use token::VerifiedToken;
 
 #[doc(hidden)] // used by the expansions of `auth-macros`; not public API
 pub mod __private {
-    pub use crate::claims::{role_bit, role_index};
+    pub use crate::claims::{
+        ClaimSet, NoRole, RoleCollection, RoleSet, Roles, UnknownRole, role_bit, role_index,
+    };
     pub use crate::extract::{Authenticated, RequireAllRoles, RequireRole};
     pub use serde;
 }

@@ -1,0 +1,271 @@
+//! `#[protected]` and `#[requires_role(..)]`: parse the arguments, validate them and the
+//! handler, then insert one guard extractor as the handler's *first* argument and change
+//! nothing else (STYLE R11). Being first, the guard runs before every other extractor, so a
+//! caller without the role never has the request body read.
+
+mod args;
+mod validate;
+
+use std::fmt;
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::punctuated::Punctuated;
+use syn::{FnArg, Ident, ItemFn, Pat, PatIdent, PatType, Token, Type};
+
+use crate::errors::Errors;
+use crate::private;
+use validate::{Guard, Mode};
+
+/// Which attribute is expanding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Protected,
+    RequiresRole,
+}
+
+impl fmt::Display for Kind {
+    /// The attribute as users write it, for messages: `#[protected]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Protected => "#[protected]",
+            Self::RequiresRole => "#[requires_role]",
+        })
+    }
+}
+
+/// The expansion of `#[protected]` or `#[requires_role(args)]` on `item`.
+pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+    let item_fn: ItemFn = match syn::parse2(item.clone()) {
+        Ok(item_fn) => item_fn,
+        Err(err) => return with_error(item.clone(), not_a_fn(kind, item, err)),
+    };
+    let mut errors = Errors::new();
+    let guard = errors
+        .take(args::parse(kind, args))
+        .and_then(|args| validate::check_args(kind, args, &mut errors));
+    validate::check_fn(kind, &item_fn, &mut errors);
+    match (errors.finish(), guard) {
+        (Ok(()), Some(guard)) => expand_handler(item_fn, &guard),
+        (Err(err), _) => with_error(item_fn.into_token_stream(), err),
+        // `check_args` reports an error whenever it returns no guard.
+        (Ok(()), None) => with_error(
+            item_fn.into_token_stream(),
+            syn::Error::new(Span::call_site(), format!("invalid `{kind}` arguments")),
+        ),
+    }
+}
+
+/// The error for an item that is not a function: ours when it is some other item, syn's when
+/// it is not even an item.
+fn not_a_fn(kind: Kind, item: TokenStream, err: syn::Error) -> syn::Error {
+    match syn::parse2::<syn::Item>(item) {
+        Ok(item) => syn::Error::new_spanned(
+            item,
+            format!("`{kind}` can only be used on an `async fn` handler"),
+        ),
+        Err(_) => err,
+    }
+}
+
+/// The user's tokens unchanged, then the error: the item stays visible to the IDE and to the
+/// rest of the crate, so the user sees this one error and no cascade (STYLE R4).
+fn with_error(mut tokens: TokenStream, error: syn::Error) -> TokenStream {
+    tokens.extend(error.into_compile_error());
+    tokens
+}
+
+/// Inserts the guard as the first argument; the rest of the function is re-emitted as parsed.
+fn expand_handler(mut item_fn: ItemFn, guard: &Guard) -> TokenStream {
+    // Mixed-site: the body can neither name nor shadow the guard (STYLE R9).
+    let ident = Ident::new(&guard_name(&item_fn.sig.inputs), Span::mixed_site());
+    let arg = FnArg::Typed(PatType {
+        attrs: Vec::new(),
+        pat: Box::new(Pat::Ident(PatIdent {
+            attrs: Vec::new(),
+            by_ref: None,
+            mutability: None,
+            ident,
+            subpat: None,
+        })),
+        colon_token: <Token![:]>::default(),
+        ty: Box::new(Type::Verbatim(guard_type(guard))),
+    });
+    item_fn.sig.inputs.insert(0, arg);
+    item_fn.into_token_stream()
+}
+
+/// `__auth_guard`, or `__auth_guard_1`, ... when stacked attributes already inserted one.
+fn guard_name(inputs: &Punctuated<FnArg, Token![,]>) -> String {
+    let taken = inputs
+        .iter()
+        .filter(|arg| match arg {
+            FnArg::Typed(PatType { pat, .. }) => {
+                matches!(&**pat, Pat::Ident(p) if p.ident.to_string().starts_with("__auth_guard"))
+            }
+            FnArg::Receiver(_) => false,
+        })
+        .count();
+    if taken == 0 {
+        "__auth_guard".to_owned()
+    } else {
+        format!("__auth_guard_{taken}")
+    }
+}
+
+/// The guard's type. Each role's bit is computed by a `const fn` call spanned at the role's
+/// literal, so the compile error of an unknown role points at what the user typed (R10).
+fn guard_type(guard: &Guard) -> TokenStream {
+    let private = private::path();
+    match guard {
+        Guard::Authenticated => quote!(#private::Authenticated),
+        Guard::Roles {
+            mode,
+            role_type,
+            names,
+        } => {
+            // Resolved where the handler is, like any type the user writes there.
+            let role_type = role_type
+                .as_ref()
+                .map_or_else(|| quote!(Role), ToTokens::to_token_stream);
+            let bit = |name: &syn::LitStr| {
+                quote_spanned! {name.span()=>
+                    ::auth::__private::role_bit::<#role_type>(#name)
+                }
+            };
+            let mask = if let [name] = &names[..] {
+                bit(name)
+            } else {
+                // One `const` item per role: rustc evaluates each, so every unknown role is
+                // reported, not only the first (R5).
+                let consts: Vec<Ident> = (0..names.len())
+                    .zip(names)
+                    .map(|(i, name)| {
+                        let span = Span::mixed_site().located_at(name.span());
+                        Ident::new(&format!("__AUTH_ROLE_{i}"), span)
+                    })
+                    .collect();
+                let bits = names.iter().map(bit);
+                quote! {
+                    #(const #consts: ::core::primitive::u64 = #bits;)*
+                    #(#consts)|*
+                }
+            };
+            let guard = match mode {
+                Mode::Any => quote!(RequireRole),
+                Mode::All => quote!(RequireAllRoles),
+            };
+            quote!(#private::#guard<#role_type, { #mask }>)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn expand_str(kind: Kind, args: TokenStream, item: TokenStream) -> String {
+        expand(kind, args, item).to_string()
+    }
+
+    #[test]
+    fn protected_inserts_an_authenticated_guard_first() {
+        let out = expand_str(
+            Kind::Protected,
+            quote!(),
+            quote!(
+                pub async fn me(State(db): State<Db>) -> StatusCode {
+                    ok()
+                }
+            ),
+        );
+        let expected = quote! {
+            pub async fn me(__auth_guard: ::auth::__private::Authenticated, State(db): State<Db>) -> StatusCode {
+                ok()
+            }
+        };
+        assert_eq!(out, expected.to_string());
+    }
+
+    #[test]
+    fn requires_role_builds_the_mask_from_role_bits() {
+        let out = expand_str(
+            Kind::RequiresRole,
+            quote!(any("admin", "editor"), role = crate::R),
+            quote!(
+                async fn h<T: Send>(x: T) -> T
+                where
+                    T: Sync,
+                {
+                    x
+                }
+            ),
+        );
+        let expected = quote! {
+            async fn h<T: Send>(
+                __auth_guard: ::auth::__private::RequireRole<
+                    crate::R,
+                    {
+                        const __AUTH_ROLE_0: ::core::primitive::u64 = ::auth::__private::role_bit::<crate::R>("admin");
+                        const __AUTH_ROLE_1: ::core::primitive::u64 = ::auth::__private::role_bit::<crate::R>("editor");
+                        __AUTH_ROLE_0 | __AUTH_ROLE_1
+                    }
+                >,
+                x: T
+            ) -> T
+            where
+                T: Sync,
+            {
+                x
+            }
+        };
+        assert_eq!(out, expected.to_string());
+        let out = expand_str(
+            Kind::RequiresRole,
+            quote!(all("a")),
+            quote!(
+                async fn h() {}
+            ),
+        );
+        assert!(out.contains("RequireAllRoles < Role , { :: auth :: __private :: role_bit :: < Role > (\"a\") } >"), "{out}");
+    }
+
+    #[test]
+    fn stacked_guards_get_distinct_names() {
+        let once = expand(
+            Kind::RequiresRole,
+            quote!("a"),
+            quote!(
+                async fn h() {}
+            ),
+        );
+        let twice = expand_str(Kind::Protected, quote!(), once);
+        assert!(twice.starts_with("async fn h (__auth_guard_1 : :: auth :: __private :: Authenticated , __auth_guard :"), "{twice}");
+    }
+
+    #[test]
+    fn errors_keep_the_item_and_report_everything() {
+        let out = expand_str(
+            Kind::Protected,
+            quote!(x),
+            quote!(
+                fn h(&self) {}
+            ),
+        );
+        assert!(out.starts_with("fn h (& self) { }"), "{out}");
+        assert_eq!(out.matches("compile_error").count(), 3, "{out}");
+        let out = expand_str(
+            Kind::Protected,
+            quote!(),
+            quote!(
+                struct S;
+            ),
+        );
+        assert!(
+            out.contains("can only be used on an `async fn` handler"),
+            "{out}"
+        );
+    }
+}

@@ -1,0 +1,289 @@
+//! Checks of the arguments and of the handler. Every independent mistake is reported.
+
+use std::collections::HashSet;
+
+use proc_macro2::Span;
+use quote::ToTokens;
+use syn::{ItemFn, LitStr, Type};
+
+use super::Kind;
+use super::args::{Arg, Args, RoleExpr};
+use crate::errors::Errors;
+
+/// axum implements `Handler` for functions of up to 16 arguments; the guard takes one.
+const MAX_HANDLER_ARGS: usize = 16;
+
+/// Whether the guard requires any one of the roles or all of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Any,
+    All,
+}
+
+/// The validated arguments: what the guard checks.
+pub(crate) enum Guard {
+    /// `#[protected]`: any valid access token.
+    Authenticated,
+    /// `#[requires_role(..)]`.
+    Roles {
+        mode: Mode,
+        /// `None`: the type named `Role` where the handler is.
+        role_type: Option<Box<Type>>,
+        names: Vec<LitStr>,
+    },
+}
+
+/// Checks the arguments; `None` when an error was reported.
+pub(crate) fn check_args(kind: Kind, args: Args, errors: &mut Errors) -> Option<Guard> {
+    if kind == Kind::Protected {
+        return Some(Guard::Authenticated);
+    }
+    let mut found = Errors::new();
+    let guard = check_roles(args, &mut found);
+    let ok = found.is_empty();
+    errors.append(found);
+    guard.filter(|_| ok)
+}
+
+fn check_roles(args: Args, errors: &mut Errors) -> Option<Guard> {
+    let mut roles: Option<RoleExpr> = None;
+    let mut extra: Vec<RoleExpr> = Vec::new();
+    let mut role_type: Option<Box<Type>> = None;
+    for arg in args.args {
+        match arg {
+            Arg::Roles(expr) if roles.is_none() => roles = Some(expr),
+            Arg::Roles(expr) => extra.push(expr),
+            Arg::RoleType(kw, ty) => {
+                if role_type.is_some() {
+                    errors.spanned(kw, "duplicate `#[requires_role]` argument `role`");
+                } else {
+                    role_type = Some(ty);
+                }
+            }
+        }
+    }
+    let Some(roles) = roles else {
+        errors.push(syn::Error::new(
+            Span::call_site(),
+            "`#[requires_role]` needs at least one role, as in `#[requires_role(\"admin\")]`",
+        ));
+        return None;
+    };
+    if !extra.is_empty() {
+        let all: Vec<&RoleExpr> = std::iter::once(&roles).chain(&extra).collect();
+        let listed = all
+            .iter()
+            .map(|expr| match expr {
+                RoleExpr::Name(name) => Some(format!("{:?}", name.value())),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|names| names.join(", "));
+        let example = listed.unwrap_or_else(|| "\"admin\", \"editor\"".to_owned());
+        for expr in &extra {
+            errors.spanned(
+                expr_tokens(expr),
+                format!(
+                    "`#[requires_role]` takes one role or one `any(..)` or `all(..)` group; \
+                     write `any({example})` to require one of them, `all({example})` to require every one"
+                ),
+            );
+        }
+    }
+    let (mode, names) = match roles {
+        RoleExpr::Name(name) => (Mode::Any, vec![name]),
+        RoleExpr::Any(kw, names) => {
+            check_list(kw, "any", &names, errors);
+            (Mode::Any, names)
+        }
+        RoleExpr::All(kw, names) => {
+            check_list(kw, "all", &names, errors);
+            (Mode::All, names)
+        }
+    };
+    Some(Guard::Roles {
+        mode,
+        role_type,
+        names,
+    })
+}
+
+fn check_list(kw: impl ToTokens, group: &str, names: &[LitStr], errors: &mut Errors) {
+    if names.is_empty() {
+        errors.spanned(
+            kw,
+            format!(
+                "`{group}(..)` needs at least one role, as in `{group}(\"admin\", \"editor\")`"
+            ),
+        );
+    }
+    let mut seen = HashSet::new();
+    for name in names {
+        if !seen.insert(name.value()) {
+            errors.spanned(name, format!("duplicate role `{}`", name.value()));
+        }
+    }
+}
+
+fn expr_tokens(expr: &RoleExpr) -> proc_macro2::TokenStream {
+    let mut tokens = proc_macro2::TokenStream::new();
+    match expr {
+        RoleExpr::Name(name) => name.to_tokens(&mut tokens),
+        RoleExpr::Any(kw, names) => {
+            kw.to_tokens(&mut tokens);
+            tokens.extend(names.iter().map(ToTokens::to_token_stream));
+        }
+        RoleExpr::All(kw, names) => {
+            kw.to_tokens(&mut tokens);
+            tokens.extend(names.iter().map(ToTokens::to_token_stream));
+        }
+    }
+    tokens
+}
+
+/// Checks that the handler can take a guard as its first argument.
+pub(crate) fn check_fn(kind: Kind, item_fn: &ItemFn, errors: &mut Errors) {
+    let sig = &item_fn.sig;
+    if sig.asyncness.is_none() {
+        errors.spanned(
+            sig.fn_token,
+            format!("`{kind}` handlers must be `async fn`"),
+        );
+    }
+    if let Some(receiver) = sig.receiver() {
+        errors.spanned(
+            receiver,
+            format!("`{kind}` cannot be used on methods that take `self`"),
+        );
+    }
+    if sig.inputs.len() >= MAX_HANDLER_ARGS {
+        errors.spanned(
+            &sig.inputs,
+            format!(
+                "`{kind}` adds an extractor, and axum handlers take at most {MAX_HANDLER_ARGS} arguments; \
+                 this handler already has {}",
+                sig.inputs.len()
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use proc_macro2::TokenStream;
+    use quote::quote;
+
+    use super::*;
+    use crate::guard::args;
+
+    fn check(tokens: TokenStream) -> Result<Guard, String> {
+        let mut errors = Errors::new();
+        let args = args::parse(Kind::RequiresRole, tokens).map_err(|e| e.to_string())?;
+        let guard = check_args(Kind::RequiresRole, args, &mut errors);
+        match (errors.finish(), guard) {
+            (Ok(()), Some(guard)) => Ok(guard),
+            (Err(err), _) => Err(err
+                .into_iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")),
+            (Ok(()), None) => panic!("no guard and no error"),
+        }
+    }
+
+    #[test]
+    fn one_name_is_any_of_one() {
+        let Ok(Guard::Roles {
+            mode,
+            role_type,
+            names,
+        }) = check(quote!("admin"))
+        else {
+            panic!()
+        };
+        assert_eq!(mode, Mode::Any);
+        assert!(role_type.is_none());
+        assert_eq!(names.len(), 1);
+        let Ok(Guard::Roles {
+            mode, role_type, ..
+        }) = check(quote!(all("a", "b"), role = my::R))
+        else {
+            panic!()
+        };
+        assert_eq!(mode, Mode::All);
+        assert!(role_type.is_some());
+    }
+
+    #[test]
+    fn empty_arguments_and_groups_are_errors() {
+        assert_eq!(
+            check(quote!()).err().unwrap(),
+            "`#[requires_role]` needs at least one role, as in `#[requires_role(\"admin\")]`"
+        );
+        assert_eq!(
+            check(quote!(role = R)).err().unwrap(),
+            "`#[requires_role]` needs at least one role, as in `#[requires_role(\"admin\")]`"
+        );
+        assert_eq!(
+            check(quote!(any())).err().unwrap(),
+            "`any(..)` needs at least one role, as in `any(\"admin\", \"editor\")`"
+        );
+    }
+
+    #[test]
+    fn several_roles_must_say_any_or_all() {
+        assert_eq!(
+            check(quote!("admin", "editor")).err().unwrap(),
+            "`#[requires_role]` takes one role or one `any(..)` or `all(..)` group; write \
+             `any(\"admin\", \"editor\")` to require one of them, `all(\"admin\", \"editor\")` \
+             to require every one"
+        );
+    }
+
+    #[test]
+    fn independent_mistakes_are_all_reported() {
+        let err = check(quote!(any("a", "a"), role = A, role = B))
+            .err()
+            .unwrap();
+        assert_eq!(
+            err,
+            "duplicate `#[requires_role]` argument `role`\nduplicate role `a`"
+        );
+    }
+
+    #[test]
+    fn handler_checks_collect_every_mistake() {
+        let item: ItemFn = syn::parse2(quote!(
+            fn handler(&self) {}
+        ))
+        .unwrap();
+        let mut errors = Errors::new();
+        check_fn(Kind::Protected, &item, &mut errors);
+        let messages: Vec<String> = errors
+            .finish()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "`#[protected]` handlers must be `async fn`",
+                "`#[protected]` cannot be used on methods that take `self`"
+            ]
+        );
+        let args = (0..16).map(|i| quote::format_ident!("a{i}"));
+        let item: ItemFn = syn::parse2(quote!(async fn h(#(#args: u8),*) {})).unwrap();
+        let mut errors = Errors::new();
+        check_fn(Kind::RequiresRole, &item, &mut errors);
+        assert!(
+            errors
+                .finish()
+                .unwrap_err()
+                .to_string()
+                .contains("at most 16 arguments")
+        );
+    }
+}

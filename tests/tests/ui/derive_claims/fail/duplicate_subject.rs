@@ -1,0 +1,12 @@
+use auth::Claims;
+use serde::{Deserialize, Serialize};
+
+#[derive(Claims, Serialize, Deserialize)]
+struct UserClaims {
+    #[claims(subject)]
+    user_id: String,
+    #[claims(subject)]
+    email: String,
+}
+
+fn main() {}

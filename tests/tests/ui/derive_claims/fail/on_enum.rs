@@ -1,0 +1,9 @@
+use auth::Claims;
+use serde::{Deserialize, Serialize};
+
+#[derive(Claims, Serialize, Deserialize)]
+enum UserClaims {
+    Anonymous,
+}
+
+fn main() {}

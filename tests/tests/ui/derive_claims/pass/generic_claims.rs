@@ -1,0 +1,26 @@
+use auth::{ClaimSet, Claims, Role};
+use serde::{Deserialize, Serialize};
+
+#[derive(Role, Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Admin,
+}
+
+#[derive(Claims, Serialize, Deserialize)]
+struct WithExtra<T> {
+    sub: String,
+    roles: Vec<Role>,
+    extra: T,
+}
+
+fn needs_claims<C: ClaimSet>() {}
+
+fn main() {
+    needs_claims::<WithExtra<u32>>();
+    let claims = WithExtra {
+        sub: "a".into(),
+        roles: vec![Role::Admin],
+        extra: 1u8,
+    };
+    assert_eq!(claims.subject(), "a");
+}

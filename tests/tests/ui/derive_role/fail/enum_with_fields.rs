@@ -1,0 +1,9 @@
+use auth::Role;
+
+#[derive(Role)]
+enum Role {
+    Admin,
+    Custom(String),
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use auth::Role;
+
+#[derive(Role)]
+enum Role {
+    #[role(implies(Admin))]
+    Admin,
+}
+
+fn main() {}

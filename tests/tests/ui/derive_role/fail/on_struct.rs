@@ -1,0 +1,8 @@
+use auth::Role;
+
+#[derive(Role)]
+struct Role {
+    name: String,
+}
+
+fn main() {}

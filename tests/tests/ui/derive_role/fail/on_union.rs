@@ -1,0 +1,8 @@
+use auth::Role;
+
+#[derive(Role)]
+union Role {
+    bits: u64,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use auth::Role;
+
+#[derive(Role)]
+enum Role {
+    #[role(implies(Edtor))]
+    Admin,
+    Editor,
+}
+
+fn main() {}

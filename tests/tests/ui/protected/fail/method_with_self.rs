@@ -1,0 +1,12 @@
+use auth::protected;
+
+struct Api;
+
+impl Api {
+    #[protected]
+    async fn me(&self) -> &'static str {
+        "me"
+    }
+}
+
+fn main() {}

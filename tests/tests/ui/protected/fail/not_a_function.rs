@@ -1,0 +1,6 @@
+use auth::protected;
+
+#[protected]
+struct Handler;
+
+fn main() {}

@@ -1,0 +1,8 @@
+use auth::protected;
+
+#[protected]
+fn me() -> &'static str {
+    "me"
+}
+
+fn main() {}

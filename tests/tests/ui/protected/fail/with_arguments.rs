@@ -1,0 +1,6 @@
+use auth::protected;
+
+#[protected("admin")]
+async fn purge() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use auth::requires_role;
+
+#[requires_role("admin", role = String)]
+async fn purge() {}
+
+fn main() {}
