@@ -28,10 +28,12 @@ extern crate self as auth;
 
 mod authenticator;
 pub mod claims;
+pub mod endpoints;
 pub mod error;
 pub mod extract;
 pub mod keys;
 pub mod layer;
+pub mod password;
 pub mod store;
 pub mod testing;
 pub mod token;

@@ -260,7 +260,7 @@ mod tests {
         assert_eq!(p.jti.as_deref(), Some("j"));
         assert_eq!((p.exp, p.nbf, p.iat), (Some(20), Some(10), Some(10)));
         assert_eq!((p.iss_matches, p.aud_matches), (Some(true), Some(true)));
-        assert_eq!(p.roles, vec!["admin".into(), "nope".into()]);
+        assert_eq!(p.roles, [Box::<str>::from("admin"), "nope".into()]);
     }
 
     #[test]
@@ -304,7 +304,7 @@ mod tests {
         let path: Vec<Box<str>> = vec!["realm_access".into(), "roles".into()];
         let json = r#"{"realm_access":{"roles":["admin"],"other":1},"roles":["viewer"]}"#;
         let p = ParsedPayload::parse(json.as_bytes(), &rules(&path)).unwrap();
-        assert_eq!(p.roles, vec!["admin".into()]);
+        assert_eq!(p.roles, [Box::<str>::from("admin")]);
         let p = ParsedPayload::parse(br#"{"realm_access":{}}"#, &rules(&path)).unwrap();
         assert!(p.roles.is_empty());
         assert!(ParsedPayload::parse(br#"{"realm_access":["admin"]}"#, &rules(&path)).is_err());

@@ -2,16 +2,56 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::{BoxFuture, RevocationList, StoreError};
+use super::refresh::{
+    AccessGrant, NewFamily, RefreshInfo, RefreshStore, Refusal, Rotation, Successor, TokenHash,
+};
+use super::{BoxFuture, DENYLIST_GRACE, RevocationList, StoreError};
 
-/// State kept in this process: lost on restart, not shared between instances.
+/// State kept in this process: lost on restart, not shared between instances. The default
+/// store of the endpoints.
 ///
 /// Losing it fails closed for refresh tokens (users log in again); for the denylist it means
 /// tokens revoked before a restart verify again until they expire, within the access TTL.
 /// Use the SQLite or Redis store where that matters.
+///
+/// Clones share the state. Rotation is one critical section of one mutex, so it is atomic.
+/// Expired families are swept when the number of tokens has doubled since the last sweep.
 #[derive(Clone, Default)]
 pub struct MemoryStore {
     denylist: Arc<Mutex<Denylist>>,
+    refresh: Arc<Mutex<RefreshState>>,
+}
+
+#[derive(Default)]
+struct RefreshState {
+    tokens: HashMap<TokenHash, TokenEntry>,
+    families: HashMap<Arc<str>, Family>,
+    sweep_at: usize,
+}
+
+struct TokenEntry {
+    family: Arc<str>,
+    idle_expires_at: u64,
+    spent: bool,
+}
+
+struct Family {
+    subject: Box<str>,
+    expires_at: u64,
+    revoked: bool,
+    tokens: Vec<TokenHash>,
+    access: Vec<AccessGrant>,
+}
+
+impl Family {
+    /// Revokes the family; returns its access tokens still alive (verifiable, leeway
+    /// included).
+    fn revoke(&mut self, now: u64) -> Vec<AccessGrant> {
+        self.revoked = true;
+        self.access
+            .retain(|grant| grant.expires_at + DENYLIST_GRACE > now);
+        self.access.clone()
+    }
 }
 
 #[derive(Default)]
@@ -34,24 +74,208 @@ impl MemoryStore {
             .map_err(|_| StoreError::new("in-memory denylist poisoned"))
     }
 
+    // Entries stay until `exp` plus the largest leeway: the verifier accepts a token until
+    // `exp + leeway`, and a revoked token must stay refused for all of that time.
     fn contains(&self, jti: &str) -> Result<bool, StoreError> {
         let now = now();
         Ok(self
             .denylist()?
             .entries
             .get(jti)
-            .is_some_and(|&expires_at| expires_at > now))
+            .is_some_and(|&expires_at| expires_at + DENYLIST_GRACE > now))
     }
 
     fn insert(&self, jti: &str, expires_at: u64) -> Result<(), StoreError> {
         let now = now();
         let mut list = self.denylist()?;
         if list.entries.len() >= list.sweep_at {
-            list.entries.retain(|_, &mut expires| expires > now);
+            list.entries
+                .retain(|_, &mut expires| expires + DENYLIST_GRACE > now);
             list.sweep_at = (list.entries.len() * 2).max(1024);
         }
-        list.entries.insert(jti.into(), expires_at);
+        let entry = list.entries.entry(jti.into()).or_insert(expires_at);
+        *entry = (*entry).max(expires_at);
         Ok(())
+    }
+
+    fn families(&self) -> Result<MutexGuard<'_, RefreshState>, StoreError> {
+        self.refresh
+            .lock()
+            .map_err(|_| StoreError::new("in-memory refresh store poisoned"))
+    }
+
+    fn insert_family(&self, new: &NewFamily, now: u64) -> Result<(), StoreError> {
+        let mut state = self.families()?;
+        let state = &mut *state;
+        if state.tokens.len() >= state.sweep_at {
+            state.sweep(now);
+        }
+        if state.families.contains_key(new.family.as_str()) || state.tokens.contains_key(&new.token)
+        {
+            return Err(StoreError::new("refresh token or family id already stored"));
+        }
+        let id: Arc<str> = new.family.as_str().into();
+        state.tokens.insert(
+            new.token,
+            TokenEntry {
+                family: id.clone(),
+                idle_expires_at: new.idle_expires_at.min(new.expires_at),
+                spent: false,
+            },
+        );
+        state.families.insert(
+            id,
+            Family {
+                subject: new.subject.as_str().into(),
+                expires_at: new.expires_at,
+                revoked: false,
+                tokens: vec![new.token],
+                access: vec![new.access.clone()],
+            },
+        );
+        Ok(())
+    }
+
+    fn lookup_token(&self, token: &TokenHash) -> Result<Option<RefreshInfo>, StoreError> {
+        let state = self.families()?;
+        Ok(state.tokens.get(token).and_then(|entry| {
+            state.families.get(&entry.family).map(|family| RefreshInfo {
+                subject: family.subject.to_string(),
+                family: entry.family.to_string(),
+                expires_at: family.expires_at,
+            })
+        }))
+    }
+
+    fn rotate_token(
+        &self,
+        presented: &TokenHash,
+        successor: &Successor,
+        now: u64,
+    ) -> Result<Rotation, StoreError> {
+        let mut state = self.families()?;
+        let state = &mut *state;
+        let collision = state.tokens.contains_key(&successor.token);
+        let Some(entry) = state.tokens.get_mut(presented) else {
+            return Ok(Rotation::Refused(Refusal::Unknown));
+        };
+        let Some(family) = state.families.get_mut(&entry.family) else {
+            return Ok(Rotation::Refused(Refusal::Unknown));
+        };
+        if family.revoked {
+            return Ok(Rotation::Refused(Refusal::Revoked));
+        }
+        if entry.spent {
+            return Ok(Rotation::Reused(family.revoke(now)));
+        }
+        if family.expires_at <= now || entry.idle_expires_at <= now {
+            return Ok(Rotation::Refused(Refusal::Expired));
+        }
+        if collision {
+            return Err(StoreError::new("refresh token already stored"));
+        }
+        entry.spent = true;
+        let id = entry.family.clone();
+        family.tokens.push(successor.token);
+        family
+            .access
+            .retain(|grant| grant.expires_at + DENYLIST_GRACE > now);
+        family.access.push(successor.access.clone());
+        let idle_expires_at = successor.idle_expires_at.min(family.expires_at);
+        state.tokens.insert(
+            successor.token,
+            TokenEntry {
+                family: id,
+                idle_expires_at,
+                spent: false,
+            },
+        );
+        Ok(Rotation::Rotated)
+    }
+
+    fn revoke_family_now(&self, family: &str, now: u64) -> Result<Vec<AccessGrant>, StoreError> {
+        let mut state = self.families()?;
+        Ok(state
+            .families
+            .get_mut(family)
+            .map(|family| family.revoke(now))
+            .unwrap_or_default())
+    }
+
+    fn revoke_subject_now(&self, subject: &str, now: u64) -> Result<Vec<AccessGrant>, StoreError> {
+        let mut state = self.families()?;
+        Ok(state
+            .families
+            .values_mut()
+            .filter(|family| &*family.subject == subject)
+            .flat_map(|family| family.revoke(now))
+            .collect())
+    }
+}
+
+impl RefreshState {
+    /// Drops the families past their absolute expiry, with all their tokens: any of those
+    /// tokens is refused anyway, as unknown.
+    fn sweep(&mut self, now: u64) {
+        let tokens = &mut self.tokens;
+        self.families.retain(|_, family| {
+            let keep = family.expires_at > now;
+            if !keep {
+                for token in &family.tokens {
+                    tokens.remove(token);
+                }
+            }
+            keep
+        });
+        self.sweep_at = (self.tokens.len() * 2).max(1024);
+    }
+}
+
+impl RefreshStore for MemoryStore {
+    fn insert<'a>(
+        &'a self,
+        family: &'a NewFamily,
+        now: u64,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        let answer = self.insert_family(family, now);
+        Box::pin(async move { answer })
+    }
+
+    fn lookup<'a>(
+        &'a self,
+        token: &'a TokenHash,
+        _now: u64,
+    ) -> BoxFuture<'a, Result<Option<RefreshInfo>, StoreError>> {
+        let answer = self.lookup_token(token);
+        Box::pin(async move { answer })
+    }
+
+    fn rotate<'a>(
+        &'a self,
+        presented: &'a TokenHash,
+        successor: &'a Successor,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Rotation, StoreError>> {
+        let answer = self.rotate_token(presented, successor, now);
+        Box::pin(async move { answer })
+    }
+
+    fn revoke_family<'a>(
+        &'a self,
+        family: &'a str,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Vec<AccessGrant>, StoreError>> {
+        let answer = self.revoke_family_now(family, now);
+        Box::pin(async move { answer })
+    }
+
+    fn revoke_subject<'a>(
+        &'a self,
+        subject: &'a str,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Vec<AccessGrant>, StoreError>> {
+        let answer = self.revoke_subject_now(subject, now);
+        Box::pin(async move { answer })
     }
 }
 

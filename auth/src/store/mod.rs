@@ -1,12 +1,40 @@
-//! Server-side state: the access-token denylist (revocation by `jti`).
+//! Server-side state: the access-token denylist (revocation by `jti`) and the refresh-token
+//! families of the endpoints.
+//!
+//! Three stores implement both [`RevocationList`] and [`RefreshStore`]:
+//!
+//! | store | feature | survives a restart | shared by instances |
+//! |---|---|---|---|
+//! | [`MemoryStore`] | (default) | no | no |
+//! | `SqliteStore` | `sqlite` | yes | no (one file, one host) |
+//! | `RedisStore` | `redis` | with Redis persistence | yes |
+//!
+//! Every store fails closed: a refresh token it does not know is refused, and a store that
+//! cannot be reached makes the request fail (503), never succeed.
 
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
+mod refresh;
+#[cfg(feature = "sqlite")]
+mod sqlite;
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
+#[cfg(feature = "redis")]
+pub use self::redis::RedisStore;
 pub use memory::MemoryStore;
+pub use refresh::{
+    AccessGrant, NewFamily, RefreshInfo, RefreshStore, Refusal, Rotation, Successor, TokenHash,
+};
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
+
+/// How long after its `exp` a denylisted `jti` is kept: the largest leeway the verifier can
+/// be configured with, since it accepts a token until `exp + leeway`.
+pub(crate) const DENYLIST_GRACE: u64 = crate::MAX_LEEWAY.as_secs();
 
 /// A boxed, sendable future, as returned by the object-safe store traits.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

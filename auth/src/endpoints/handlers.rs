@@ -1,0 +1,494 @@
+//! The three handlers and the flows behind them.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA, RETRY_AFTER};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Serialize;
+
+use super::body::{self, Params};
+use super::{Shared, User, UserStore, unavailable};
+use crate::claims::{ClaimSet, RegisteredClaims};
+use crate::error::{AuthError, ErrorKind, RequestError};
+use crate::extract::bearer_token;
+use crate::store::{AccessGrant, NewFamily, Rotation, Successor, TokenHash};
+use crate::token::{IssuedToken, VerifiedToken};
+
+/// The length of a refresh token: 32 bytes in base64url without padding.
+const REFRESH_TOKEN_LEN: usize = 43;
+
+pub(crate) async fn token<U: UserStore>(
+    State(shared): State<Arc<Shared<U>>>,
+    request: Request,
+) -> Response {
+    respond(shared.token(request).await)
+}
+
+pub(crate) async fn refresh<U: UserStore>(
+    State(shared): State<Arc<Shared<U>>>,
+    request: Request,
+) -> Response {
+    respond(shared.refresh(request).await)
+}
+
+pub(crate) async fn logout<U: UserStore>(
+    State(shared): State<Arc<Shared<U>>>,
+    request: Request,
+) -> Response {
+    respond(shared.logout(request).await)
+}
+
+fn respond(result: Result<Response, Failure>) -> Response {
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// Why a request failed: an [`AuthError`], or a throttled login (429 with `Retry-After`).
+enum Failure {
+    Auth(AuthError),
+    Throttled { retry_after: u64 },
+}
+
+impl From<AuthError> for Failure {
+    fn from(err: AuthError) -> Self {
+        Self::Auth(err)
+    }
+}
+
+impl From<RequestError> for Failure {
+    fn from(err: RequestError) -> Self {
+        Self::Auth(err.into())
+    }
+}
+
+impl From<crate::password::PasswordError> for Failure {
+    fn from(err: crate::password::PasswordError) -> Self {
+        Self::Auth(err.into())
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Auth(err) => err.into_response(),
+            Self::Throttled { retry_after } => {
+                let mut response = AuthError::new(ErrorKind::TooManyRequests).into_response();
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
+                response
+            }
+        }
+    }
+}
+
+/// The one answer to every refused credential or refresh token (LG-03).
+fn invalid_grant() -> Failure {
+    Failure::Auth(AuthError::new(ErrorKind::InvalidGrant))
+}
+
+fn internal() -> Failure {
+    Failure::Auth(AuthError::new(ErrorKind::Internal))
+}
+
+enum Grant {
+    Password,
+    RefreshToken,
+}
+
+impl<U: UserStore> Shared<U> {
+    async fn token(&self, request: Request) -> Result<Response, Failure> {
+        let (parts, body) = request.into_parts();
+        let params = body::read(&parts.headers, body, self.body_limit).await?;
+        let grant = match params.grant_type.as_deref() {
+            Some("password") => Grant::Password,
+            Some("refresh_token") => Grant::RefreshToken,
+            Some(_) => return Err(AuthError::new(ErrorKind::UnsupportedGrantType).into()),
+            // FastAPI's `OAuth2PasswordRequestForm` makes `grant_type` optional too.
+            None if params.username.is_none()
+                && params.password.is_none()
+                && params.refresh_token.is_some() =>
+            {
+                Grant::RefreshToken
+            }
+            None => Grant::Password,
+        };
+        match grant {
+            Grant::Password => self.login(params, &parts).await,
+            Grant::RefreshToken => {
+                let token = params.refresh_token.ok_or(RequestError::MissingParameter)?;
+                self.rotate(&token).await
+            }
+        }
+    }
+
+    async fn refresh(&self, request: Request) -> Result<Response, Failure> {
+        let (parts, body) = request.into_parts();
+        let params = body::read(&parts.headers, body, self.body_limit).await?;
+        if params
+            .grant_type
+            .as_deref()
+            .is_some_and(|grant| grant != "refresh_token")
+        {
+            return Err(AuthError::new(ErrorKind::UnsupportedGrantType).into());
+        }
+        let token = params.refresh_token.ok_or(RequestError::MissingParameter)?;
+        self.rotate(&token).await
+    }
+
+    async fn logout(&self, request: Request) -> Result<Response, Failure> {
+        let (parts, body) = request.into_parts();
+        let params = body::read(&parts.headers, body, self.body_limit).await?;
+        let token = params.refresh_token.ok_or(RequestError::MissingParameter)?;
+        // The access token is optional (it may have expired before the user logs out); one
+        // that does not verify is ignored, so logout always completes.
+        if self.auth.revocation_enabled()
+            && let Ok(Some(bearer)) = bearer_token(&parts.headers, None)
+            && let Ok(verified) = self.auth.verify(bearer)
+        {
+            self.auth.revoke(&verified).await?;
+        }
+        // An unknown or malformed refresh token gets the same 204 (RFC 7009 §2.2).
+        if is_refresh_token(&token) {
+            let now = self.auth.now();
+            let found = self
+                .store
+                .lookup(&TokenHash::of(&token), now)
+                .await
+                .map_err(|err| unavailable(&err))?;
+            if let Some(info) = found {
+                let grants = self
+                    .store
+                    .revoke_family(&info.family, now)
+                    .await
+                    .map_err(|err| unavailable(&err))?;
+                self.denylist(&grants).await?;
+                tracing::info!(subject = %info.subject, "logged out; refresh-token family revoked");
+            }
+        }
+        Ok((
+            StatusCode::NO_CONTENT,
+            [
+                (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                (PRAGMA, HeaderValue::from_static("no-cache")),
+            ],
+        )
+            .into_response())
+    }
+
+    /// The password grant (RFC 6749 §4.3).
+    async fn login(&self, params: Params, parts: &Parts) -> Result<Response, Failure> {
+        let (Some(username), Some(password)) = (params.username, params.password) else {
+            return Err(RequestError::MissingParameter.into());
+        };
+        if password.len() > self.passwords.config().max_len {
+            return Err(RequestError::PasswordTooLong.into());
+        }
+        let now = self.auth.now();
+        let address = (self.client_address)(parts);
+        let ticket = self
+            .throttle
+            .admit(&username, address, now)
+            .map_err(|retry_after| {
+                tracing::info!(reason = "throttled", "login refused");
+                Failure::Throttled { retry_after }
+            })?;
+        let checked = self.check_credentials(&username, &password).await;
+        if let Some(ticket) = &ticket {
+            match &checked {
+                Ok(_) => self.throttle.succeeded(ticket, now),
+                // Only a password actually checked counts: a store that is down, or no
+                // hashing slot free, is not the client's failure.
+                Err(Failure::Auth(err)) if err.kind() != ErrorKind::InvalidGrant => {
+                    self.throttle.refund(ticket);
+                }
+                Err(_) => {}
+            }
+        }
+        let (user, needs_rehash) = checked?;
+        if needs_rehash {
+            self.rehash(user.subject(), &password).await;
+        }
+        let response = self.start_family(&user.claims).await?;
+        tracing::info!(subject = %user.subject(), "logged in");
+        Ok(response)
+    }
+
+    /// The user whose password this is, and whether its stored hash is outdated; else
+    /// `invalid_grant`, after the same work whatever the reason.
+    async fn check_credentials(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<(User<U::Claims>, bool), Failure> {
+        let user = self
+            .users
+            .find_by_username(username)
+            .await
+            .map_err(|err| unavailable(&err))?;
+        // A password is verified in every case, against a dummy hash for unknown users, so
+        // the time taken does not tell whether the account exists (LG-04).
+        let Some(user) = user else {
+            self.passwords.verify_dummy(password).await?;
+            tracing::info!(reason = "unknown_user", "login refused");
+            return Err(invalid_grant());
+        };
+        let verification = self.passwords.verify(password, &user.password_hash).await?;
+        if !verification.matched() {
+            tracing::info!(reason = "wrong_password", subject = %user.subject(), "login refused");
+            return Err(invalid_grant());
+        }
+        if user.disabled {
+            tracing::info!(reason = "disabled_user", subject = %user.subject(), "login refused");
+            return Err(invalid_grant());
+        }
+        Ok((user, verification.needs_rehash()))
+    }
+
+    /// Replaces an outdated stored hash; a failure is logged and the login goes on.
+    async fn rehash(&self, subject: &str, password: &str) {
+        match self.passwords.hash(password).await {
+            Ok(hash) => match self.users.update_password_hash(subject, &hash).await {
+                Ok(()) => tracing::info!(subject = %subject, "password hash upgraded"),
+                Err(err) => {
+                    tracing::warn!(subject = %subject, error = %err, "storing the upgraded password hash failed");
+                }
+            },
+            Err(err) => {
+                tracing::warn!(subject = %subject, error = %err, "rehashing the password failed");
+            }
+        }
+    }
+
+    /// Issues an access token and the first refresh token of a new family.
+    async fn start_family(&self, claims: &U::Claims) -> Result<Response, Failure> {
+        let issued = self.issue(claims)?;
+        let now = self.auth.now();
+        let (refresh, hash) = new_refresh_token()?;
+        let expires_at = now.saturating_add(self.refresh_ttl);
+        let family = NewFamily {
+            token: hash,
+            family: random_id(16)?,
+            subject: claims.subject().to_owned(),
+            expires_at,
+            idle_expires_at: now.saturating_add(self.refresh_idle_ttl).min(expires_at),
+            access: grant_of(&issued),
+        };
+        self.store
+            .insert(&family, now)
+            .await
+            .map_err(|err| unavailable(&err))?;
+        token_response(&issued, &refresh)
+    }
+
+    /// The refresh grant (RFC 6749 §6) with rotation and reuse detection (RFC 9700 §4.14.2).
+    async fn rotate(&self, token: &str) -> Result<Response, Failure> {
+        if !is_refresh_token(token) {
+            tracing::info!(reason = "malformed_refresh_token", "refresh refused");
+            return Err(invalid_grant());
+        }
+        let presented = TokenHash::of(token);
+        let now = self.auth.now();
+        let Some(info) = self
+            .store
+            .lookup(&presented, now)
+            .await
+            .map_err(|err| unavailable(&err))?
+        else {
+            tracing::info!(reason = "unknown_refresh_token", "refresh refused");
+            return Err(invalid_grant());
+        };
+        // Roles and status are read again at every refresh (RT-05).
+        let user = self
+            .users
+            .find_by_subject(&info.subject)
+            .await
+            .map_err(|err| unavailable(&err))?;
+        let user = match user {
+            Some(user) if !user.disabled && user.subject() == info.subject => user,
+            other => {
+                let reason = match other {
+                    None => "unknown_user",
+                    Some(user) if user.disabled => "disabled_user",
+                    Some(_) => "subject_mismatch",
+                };
+                let grants = self
+                    .store
+                    .revoke_family(&info.family, now)
+                    .await
+                    .map_err(|err| unavailable(&err))?;
+                self.denylist(&grants).await?;
+                tracing::info!(reason, subject = %info.subject, "refresh refused; family revoked");
+                return Err(invalid_grant());
+            }
+        };
+        let issued = self.issue(&user.claims)?;
+        let (refresh, hash) = new_refresh_token()?;
+        let successor = Successor {
+            token: hash,
+            idle_expires_at: now
+                .saturating_add(self.refresh_idle_ttl)
+                .min(info.expires_at),
+            access: grant_of(&issued),
+        };
+        let rotation = self
+            .store
+            .rotate(&presented, &successor, now)
+            .await
+            .map_err(|err| unavailable(&err))?;
+        match rotation {
+            Rotation::Rotated => token_response(&issued, &refresh),
+            Rotation::Reused(grants) => {
+                tracing::warn!(
+                    reason = "reused_refresh_token",
+                    subject = %info.subject,
+                    "a spent refresh token was presented; its family is revoked"
+                );
+                self.denylist(&grants).await?;
+                Err(invalid_grant())
+            }
+            Rotation::Refused(refusal) => {
+                tracing::info!(reason = refusal.code(), subject = %info.subject, "refresh refused");
+                Err(invalid_grant())
+            }
+        }
+    }
+
+    pub(crate) async fn revoke_user(&self, subject: &str) -> Result<(), AuthError> {
+        let grants = self
+            .store
+            .revoke_subject(subject, self.auth.now())
+            .await
+            .map_err(|err| unavailable(&err))?;
+        self.denylist(&grants).await
+    }
+
+    fn issue(&self, claims: &U::Claims) -> Result<IssuedToken, Failure> {
+        self.auth.issue(claims).map_err(|err| {
+            tracing::error!(error = %err, "cannot issue an access token");
+            internal()
+        })
+    }
+
+    /// Denylists the access tokens of a revoked family, when the authenticator checks a
+    /// revocation list (RV-01).
+    async fn denylist(&self, grants: &[AccessGrant]) -> Result<(), AuthError> {
+        if !self.auth.revocation_enabled() {
+            return Ok(());
+        }
+        for grant in grants {
+            self.auth.revoke(&revocation_of(grant)).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A token to pass to [`Authenticator::revoke`](crate::Authenticator::revoke), which reads
+/// only its `jti` and `exp`: the store kept those, not the token.
+fn revocation_of(grant: &AccessGrant) -> VerifiedToken {
+    VerifiedToken::new(
+        RegisteredClaims {
+            subject: Box::default(),
+            jwt_id: grant.jwt_id.as_str().into(),
+            issued_at: 0,
+            not_before: None,
+            expires_at: grant.expires_at,
+        },
+        Vec::new(),
+        Vec::new(),
+    )
+}
+
+fn grant_of(issued: &IssuedToken) -> AccessGrant {
+    AccessGrant {
+        jwt_id: issued.jwt_id.clone(),
+        expires_at: issued.expires_at,
+    }
+}
+
+/// A refresh token: 256 random bits, base64url (RT-01), with its hash.
+fn new_refresh_token() -> Result<(String, TokenHash), Failure> {
+    let token = random_id(32)?;
+    let hash = TokenHash::of(&token);
+    Ok((token, hash))
+}
+
+/// `bytes` random bytes, base64url.
+fn random_id(bytes: usize) -> Result<String, Failure> {
+    let mut buffer = [0u8; 32];
+    let buffer = buffer.get_mut(..bytes).ok_or_else(internal)?;
+    getrandom::fill(buffer).map_err(|_| {
+        tracing::error!("the operating system's random number generator failed");
+        internal()
+    })?;
+    Ok(URL_SAFE_NO_PAD.encode(buffer))
+}
+
+/// Whether `token` has the shape of the refresh tokens this crate issues; anything else is
+/// refused without asking the store.
+fn is_refresh_token(token: &str) -> bool {
+    token.len() == REFRESH_TOKEN_LEN
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[derive(Serialize)]
+struct TokenResponse<'a> {
+    access_token: &'a str,
+    token_type: &'static str,
+    expires_in: u64,
+    refresh_token: &'a str,
+}
+
+/// 200 with the pair, never cached (RFC 6749 §5.1).
+fn token_response(issued: &IssuedToken, refresh_token: &str) -> Result<Response, Failure> {
+    let body = serde_json::to_string(&TokenResponse {
+        access_token: &issued.access_token,
+        token_type: "Bearer",
+        expires_in: issued.expires_in(),
+        refresh_token,
+    })
+    .map_err(|_| internal())?;
+    Ok((
+        StatusCode::OK,
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (PRAGMA, HeaderValue::from_static("no-cache")),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_tokens_are_256_random_bits_in_base64url() {
+        let (token, hash) = new_refresh_token().ok().unwrap();
+        assert_eq!(token.len(), REFRESH_TOKEN_LEN);
+        assert!(is_refresh_token(&token));
+        assert_eq!(hash, TokenHash::of(&token));
+        assert_ne!(token, new_refresh_token().ok().unwrap().0);
+    }
+
+    #[test]
+    fn other_shapes_are_not_refresh_tokens() {
+        for token in [
+            "",
+            "abc",
+            &"a".repeat(44),
+            &format!("{}=", "a".repeat(42)),
+            &"é".repeat(21),
+        ] {
+            assert!(!is_refresh_token(token), "{token}");
+        }
+    }
+}

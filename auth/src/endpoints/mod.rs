@@ -1,0 +1,413 @@
+//! The token endpoints: `POST /token` (login, and the refresh grant), `POST /refresh` and
+//! `POST /logout`, as a [`Router`] to merge into the application.
+//!
+//! ```
+//! # use auth::endpoints::{Endpoints, User, UserStore};
+//! # use auth::store::{MemoryStore, StoreError};
+//! # use auth::testing;
+//! # #[derive(serde::Serialize, serde::Deserialize)]
+//! # struct Claims { sub: String }
+//! # impl auth::ClaimSet for Claims {
+//! #     type Role = auth::claims::NoRole;
+//! #     fn subject(&self) -> &str { &self.sub }
+//! #     fn roles(&self) -> auth::Roles<auth::claims::NoRole> { auth::Roles::empty() }
+//! # }
+//! # struct Users;
+//! # impl UserStore for Users {
+//! #     type Claims = Claims;
+//! #     async fn find_by_username(&self, _: &str) -> Result<Option<User<Claims>>, StoreError> { Ok(None) }
+//! #     async fn find_by_subject(&self, _: &str) -> Result<Option<User<Claims>>, StoreError> { Ok(None) }
+//! #     async fn update_password_hash(&self, _: &str, _: &str) -> Result<(), StoreError> { Ok(()) }
+//! # }
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let auth = testing::authenticator();
+//! let endpoints = Endpoints::builder(auth.clone(), Users)
+//!     .store(MemoryStore::new())          // the default; SqliteStore, RedisStore
+//!     .token_path("/auth/token")          // paths default to /token, /refresh, /logout
+//!     .build()?;
+//!
+//! let app: axum::Router = axum::Router::new()
+//!     // .route("/me", get(me)) ...
+//!     .merge(endpoints.router())
+//!     .with_state(auth);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Serve with `into_make_service_with_connect_info::<SocketAddr>()` so that logins are also
+//! throttled per client address ([`ThrottleConfig`]).
+//!
+//! # The HTTP contract
+//!
+//! Requests are `application/x-www-form-urlencoded` (as OAuth 2.0 clients and FastAPI's
+//! `OAuth2PasswordRequestForm` send them) or a JSON object, at most 16 KiB. Every error is
+//! an [`AuthError`] JSON body (RFC 6749 §5.2) with `Cache-Control: no-store`.
+//!
+//! | request | answer |
+//! |---|---|
+//! | `POST /token` `grant_type=password&username=..&password=..` (`grant_type` may be left out, as FastAPI allows; `scope` is ignored) | 200 `{"access_token","token_type":"Bearer","expires_in","refresh_token"}`, `Cache-Control: no-store`, `Pragma: no-cache` |
+//! | `POST /token` `grant_type=refresh_token&refresh_token=..` (RFC 6749 §6), or `POST /refresh` `refresh_token=..` | 200, a new pair; the presented refresh token is spent |
+//! | `POST /logout` `refresh_token=..`, the access token in `Authorization: Bearer` (optional) | 204, also for an unknown or invalid refresh token (RFC 7009 §2.2) |
+//! | unknown user, wrong password, disabled user, unusable stored hash | 400 `invalid_grant`, byte for byte the same answer |
+//! | unknown, expired, spent, revoked refresh token; its user gone or disabled | 400 `invalid_grant` |
+//! | another `grant_type` | 400 `unsupported_grant_type` |
+//! | missing or empty parameter, a parameter sent twice, a malformed body, a password over 1 KiB | 400 `invalid_request` |
+//! | another content type | 415 `invalid_request` |
+//! | a body over the limit | 413 `invalid_request` |
+//! | too many failed logins ([`ThrottleConfig`]), or no hashing slot free within 1 s | 429 `slow_down` (with `Retry-After` when throttled) |
+//! | a store that cannot be reached | 503 `temporarily_unavailable` |
+//!
+//! Other methods on these paths get 405.
+//!
+//! # Refresh tokens
+//!
+//! Opaque: 32 random bytes, base64url (43 characters); stores only ever see their SHA-256.
+//! A login starts a *family*; each refresh spends the presented token and issues its
+//! successor in the same family, atomically. Presenting a spent token again means it was
+//! stolen or replayed (RFC 9700 §4.14.2): the whole family is revoked, the legitimate
+//! successor included, and the family's access tokens are denylisted when the
+//! [`Authenticator`] has a revocation list. So two refreshes racing with one token yield one
+//! success, after which the family is dead and the user logs in again.
+//!
+//! A token lives until the family's absolute expiry ([`EndpointsBuilder::refresh_ttl`], 30
+//! days) and stops working earlier if unused for the idle expiry
+//! ([`EndpointsBuilder::refresh_idle_ttl`], 7 days). Every refresh reads the user again
+//! ([`UserStore::find_by_subject`]): new roles apply, and a disabled or deleted user's
+//! refresh fails and revokes its family.
+//!
+//! Logout revokes the refresh token's family and, with a revocation list, denylists every
+//! access token of the family that can still verify plus the one in `Authorization`.
+//! [`Endpoints::revoke_user`] does the same for every family of a user, for a password
+//! change.
+//!
+//! # Accepted risk
+//!
+//! The password grant (resource owner password credentials) is deprecated by RFC 9700 §2.4:
+//! it hands the password to the client. Use it only for first-party clients (your own web or
+//! mobile front end); third-party clients need the authorization code flow with PKCE, which
+//! this crate does not implement.
+
+mod body;
+mod handlers;
+mod throttle;
+mod users;
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ConnectInfo;
+use axum::http::request::Parts;
+use axum::routing::post;
+
+use crate::Authenticator;
+use crate::error::AuthError;
+use crate::password::{PasswordConfig, PasswordError, Passwords};
+use crate::store::{MemoryStore, RefreshStore, StoreError};
+
+pub use throttle::{Limit, ThrottleConfig};
+pub use users::{User, UserStore};
+
+/// The default absolute lifetime of a refresh-token family: 30 days.
+pub const DEFAULT_REFRESH_TTL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+/// The default idle lifetime of a refresh token: 7 days.
+pub const DEFAULT_REFRESH_IDLE_TTL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+/// The default body limit of the endpoints: 16 KiB.
+pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024;
+
+type ClientAddress = Arc<dyn Fn(&Parts) -> Option<IpAddr> + Send + Sync>;
+
+/// The token endpoints, configured. Cheap to clone (one `Arc`).
+pub struct Endpoints<U: UserStore> {
+    shared: Arc<Shared<U>>,
+}
+
+pub(crate) struct Shared<U: UserStore> {
+    pub(crate) auth: Authenticator,
+    pub(crate) users: U,
+    pub(crate) store: Arc<dyn RefreshStore>,
+    pub(crate) passwords: Passwords,
+    pub(crate) throttle: throttle::Throttle,
+    pub(crate) client_address: ClientAddress,
+    pub(crate) refresh_ttl: u64,
+    pub(crate) refresh_idle_ttl: u64,
+    pub(crate) body_limit: usize,
+    pub(crate) paths: Paths,
+}
+
+#[derive(Debug)]
+pub(crate) struct Paths {
+    token: String,
+    refresh: String,
+    logout: String,
+}
+
+impl<U: UserStore> Clone for Endpoints<U> {
+    fn clone(&self) -> Self {
+        Self {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<U: UserStore> Endpoints<U> {
+    /// Starts the configuration with the authenticator that signs the access tokens and the
+    /// application's users.
+    pub fn builder(auth: Authenticator, users: U) -> EndpointsBuilder<U> {
+        EndpointsBuilder {
+            auth,
+            users,
+            store: None,
+            passwords: None,
+            token_path: "/token".into(),
+            refresh_path: "/refresh".into(),
+            logout_path: "/logout".into(),
+            refresh_ttl: DEFAULT_REFRESH_TTL,
+            refresh_idle_ttl: DEFAULT_REFRESH_IDLE_TTL,
+            body_limit: DEFAULT_BODY_LIMIT,
+            throttle: ThrottleConfig::default(),
+            client_address: None,
+        }
+    }
+
+    /// The router of the three endpoints, for any application state (the endpoints carry
+    /// their own). Merge it into the application's router.
+    pub fn router<S>(&self) -> Router<S>
+    where
+        S: Clone + Send + Sync + 'static,
+    {
+        let paths = &self.shared.paths;
+        Router::new()
+            .route(&paths.token, post(handlers::token::<U>))
+            .route(&paths.refresh, post(handlers::refresh::<U>))
+            .route(&paths.logout, post(handlers::logout::<U>))
+            .with_state(self.shared.clone())
+    }
+
+    /// The password hasher the endpoints use, to hash passwords where the application sets
+    /// them (registration, password change) under the same concurrency limit.
+    pub fn passwords(&self) -> &Passwords {
+        &self.shared.passwords
+    }
+
+    /// The refresh-token store.
+    pub fn store(&self) -> &Arc<dyn RefreshStore> {
+        &self.shared.store
+    }
+
+    /// The application's user store.
+    pub fn users(&self) -> &U {
+        &self.shared.users
+    }
+
+    /// Revokes every refresh-token family of `subject` and, with a revocation list, denylists
+    /// their access tokens: call it after a password change or when disabling a user
+    /// (RT-04).
+    pub async fn revoke_user(&self, subject: &str) -> Result<(), AuthError> {
+        self.shared.revoke_user(subject).await
+    }
+}
+
+impl<U: UserStore> fmt::Debug for Endpoints<U> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Endpoints")
+            .field("paths", &self.shared.paths)
+            .field("refresh_ttl", &self.shared.refresh_ttl)
+            .field("refresh_idle_ttl", &self.shared.refresh_idle_ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures [`Endpoints`]. Every setting is checked by [`build`](Self::build).
+#[must_use]
+pub struct EndpointsBuilder<U: UserStore> {
+    auth: Authenticator,
+    users: U,
+    store: Option<Arc<dyn RefreshStore>>,
+    passwords: Option<Passwords>,
+    token_path: String,
+    refresh_path: String,
+    logout_path: String,
+    refresh_ttl: Duration,
+    refresh_idle_ttl: Duration,
+    body_limit: usize,
+    throttle: ThrottleConfig,
+    client_address: Option<ClientAddress>,
+}
+
+impl<U: UserStore> EndpointsBuilder<U> {
+    /// Where refresh tokens live. Defaults to a new [`MemoryStore`].
+    pub fn store(mut self, store: impl RefreshStore) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
+    /// The same, for a store that is already shared.
+    pub fn store_shared(mut self, store: Arc<dyn RefreshStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// The password hasher. Defaults to `Passwords::new(PasswordConfig::default())` (OWASP
+    /// parameters, one hash per core at a time).
+    pub fn passwords(mut self, passwords: Passwords) -> Self {
+        self.passwords = Some(passwords);
+        self
+    }
+
+    /// The login path. Defaults to `/token`.
+    pub fn token_path(mut self, path: impl Into<String>) -> Self {
+        self.token_path = path.into();
+        self
+    }
+
+    /// The refresh path. Defaults to `/refresh`.
+    pub fn refresh_path(mut self, path: impl Into<String>) -> Self {
+        self.refresh_path = path.into();
+        self
+    }
+
+    /// The logout path. Defaults to `/logout`.
+    pub fn logout_path(mut self, path: impl Into<String>) -> Self {
+        self.logout_path = path.into();
+        self
+    }
+
+    /// The absolute lifetime of a refresh-token family, from login. Defaults to 30 days.
+    pub fn refresh_ttl(mut self, ttl: Duration) -> Self {
+        self.refresh_ttl = ttl;
+        self
+    }
+
+    /// How long a refresh token stays usable without being used. Defaults to 7 days; at
+    /// most the absolute lifetime.
+    pub fn refresh_idle_ttl(mut self, ttl: Duration) -> Self {
+        self.refresh_idle_ttl = ttl;
+        self
+    }
+
+    /// The largest request body accepted. Defaults to 16 KiB.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// How logins are throttled. Defaults to [`ThrottleConfig::default`].
+    pub fn throttle(mut self, throttle: ThrottleConfig) -> Self {
+        self.throttle = throttle;
+        self
+    }
+
+    /// How to find the client's IP address for throttling. Defaults to axum's
+    /// `ConnectInfo<SocketAddr>` (none when the server does not provide it). Behind a reverse
+    /// proxy, read the header *your* proxy sets, and only the part it controls.
+    pub fn client_address(
+        mut self,
+        address: impl Fn(&Parts) -> Option<IpAddr> + Send + Sync + 'static,
+    ) -> Self {
+        self.client_address = Some(Arc::new(address));
+        self
+    }
+
+    /// Checks the configuration and builds the endpoints.
+    pub fn build(self) -> Result<Endpoints<U>, EndpointsError> {
+        let paths = [&self.token_path, &self.refresh_path, &self.logout_path];
+        if paths
+            .iter()
+            .any(|path| !path.starts_with('/') || path.contains(['{', '}', '*', ':']))
+        {
+            return Err(EndpointsError::InvalidPath);
+        }
+        if paths[0] == paths[1] || paths[0] == paths[2] || paths[1] == paths[2] {
+            return Err(EndpointsError::InvalidPath);
+        }
+        if self.refresh_ttl.as_secs() == 0
+            || self.refresh_idle_ttl.as_secs() == 0
+            || self.refresh_idle_ttl > self.refresh_ttl
+        {
+            return Err(EndpointsError::RefreshTtl);
+        }
+        if self.body_limit == 0 {
+            return Err(EndpointsError::BodyLimit);
+        }
+        let passwords = match self.passwords {
+            Some(passwords) => passwords,
+            None => Passwords::new(PasswordConfig::default()).map_err(EndpointsError::Passwords)?,
+        };
+        let client_address = self
+            .client_address
+            .unwrap_or_else(|| Arc::new(connect_info));
+        Ok(Endpoints {
+            shared: Arc::new(Shared {
+                auth: self.auth,
+                users: self.users,
+                store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
+                passwords,
+                throttle: throttle::Throttle::new(self.throttle),
+                client_address,
+                refresh_ttl: self.refresh_ttl.as_secs(),
+                refresh_idle_ttl: self.refresh_idle_ttl.as_secs(),
+                body_limit: self.body_limit,
+                paths: Paths {
+                    token: self.token_path,
+                    refresh: self.refresh_path,
+                    logout: self.logout_path,
+                },
+            }),
+        })
+    }
+}
+
+fn connect_info(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip())
+}
+
+/// A configuration [`EndpointsBuilder::build`] refuses.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum EndpointsError {
+    /// A path does not start with `/`, has a route parameter or wildcard (`{`, `}`, `*`,
+    /// `:`), or two paths are the same.
+    InvalidPath,
+    /// A refresh lifetime is zero, or the idle lifetime exceeds the absolute one.
+    RefreshTtl,
+    /// The body limit is zero.
+    BodyLimit,
+    /// The default password hasher could not be built.
+    Passwords(PasswordError),
+}
+
+impl fmt::Display for EndpointsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidPath => {
+                f.write_str("endpoint paths must start with `/`, have no parameters, and differ")
+            }
+            Self::RefreshTtl => f.write_str(
+                "refresh lifetimes must be positive, the idle one at most the absolute one",
+            ),
+            Self::BodyLimit => f.write_str("the body limit must be positive"),
+            Self::Passwords(err) => write!(f, "password hasher: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for EndpointsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Passwords(err) => Some(err),
+            _ => None,
+        }
+    }
+}
+
+/// Logs a store failure and fails closed.
+pub(crate) fn unavailable(err: &StoreError) -> AuthError {
+    tracing::error!(error = %err, "store unreachable; refusing the request");
+    AuthError::new(crate::ErrorKind::Unavailable)
+}

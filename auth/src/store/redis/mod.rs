@@ -1,0 +1,453 @@
+//! The Redis store (feature `redis`): refresh-token families and the access-token denylist,
+//! shared by every instance of the application.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use ::redis::{Client, Script};
+
+use super::memory::now as system_now;
+use super::refresh::{
+    AccessGrant, NewFamily, RefreshInfo, RefreshStore, Refusal, Rotation, Successor, TokenHash,
+};
+use super::{BoxFuture, DENYLIST_GRACE, RevocationList, StoreError};
+
+/// The default key prefix.
+const DEFAULT_PREFIX: &str = "auth:";
+
+/// Refresh tokens and revoked access tokens in Redis: the scale-out store, shared by all
+/// instances.
+///
+/// ```no_run
+/// use auth::store::RedisStore;
+///
+/// # async fn run() -> Result<(), auth::store::StoreError> {
+/// let store = RedisStore::connect("redis://127.0.0.1:6379").await?;
+/// # Ok(())
+/// # }
+/// ```
+///
+/// Keys (with the prefix, `auth:` by default), each with a TTL so Redis expires it:
+///
+/// | key | type | holds | expires |
+/// |---|---|---|---|
+/// | `auth:rt:<sha256 hex>` | hash | family, idle expiry, spent flag | with its family |
+/// | `auth:fam:<family>` | hash | subject, absolute expiry, revoked flag, access tokens | absolute expiry |
+/// | `auth:sub:<subject>` | set | the user's family ids | with the user's last family |
+/// | `auth:deny:<jti>` | string | a revoked access token | `exp` + 60 s |
+///
+/// Every operation that reads and writes is one Lua script, so it is atomic: of concurrent
+/// rotations of one token, on one instance or many, one wins. The scripts derive the family
+/// and user keys from what they read, so this store needs a standalone Redis (or a
+/// primary with replicas), not Redis Cluster.
+///
+/// A Redis that loses its data (no persistence, a flush) fails closed for refresh tokens:
+/// unknown tokens are refused and users log in again. Denylisted access tokens would verify
+/// again until they expire, within the access-token lifetime. Configure persistence (AOF)
+/// where that matters. A Redis that cannot be reached makes the requests that need it fail
+/// with 503 (see [`connect`](Self::connect) for the timeouts).
+#[derive(Clone)]
+pub struct RedisStore {
+    conn: ConnectionManager,
+    prefix: Arc<str>,
+    scripts: Arc<Scripts>,
+}
+
+struct Scripts {
+    insert: Script,
+    lookup: Script,
+    rotate: Script,
+    revoke_family: Script,
+    revoke_subject: Script,
+}
+
+/// Marks a family revoked and returns `{jti, exp, ...}` of its access tokens that may still
+/// verify. Shared by the scripts that revoke.
+const REVOKE_FN: &str = r"
+local function revoke(famkey, now, grace)
+  redis.call('HSET', famkey, 'revoked', '1')
+  local fields = redis.call('HGETALL', famkey)
+  local grants = {}
+  for i = 1, #fields, 2 do
+    local name = fields[i]
+    if string.sub(name, 1, 2) == 'a:' and tonumber(fields[i + 1]) + grace > now then
+      table.insert(grants, string.sub(name, 3))
+      table.insert(grants, fields[i + 1])
+    end
+  end
+  return grants
+end
+";
+
+/// KEYS: token, family, subject set. ARGV: family id, subject, expiry, idle expiry, access
+/// jti, access expiry, now, prefix.
+const INSERT: &str = r"
+local ttl = tonumber(ARGV[3]) - tonumber(ARGV[7])
+if ttl <= 0 then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
+redis.call('HSET', KEYS[2], 'sub', ARGV[2], 'exp', ARGV[3], 'revoked', '0', 'a:' .. ARGV[5], ARGV[6])
+redis.call('EXPIRE', KEYS[2], ttl)
+redis.call('HSET', KEYS[1], 'fam', ARGV[1], 'idle', ARGV[4], 'spent', '0')
+redis.call('EXPIRE', KEYS[1], ttl)
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
+  if redis.call('EXISTS', ARGV[8] .. 'fam:' .. id) == 0 then redis.call('SREM', KEYS[3], id) end
+end
+redis.call('SADD', KEYS[3], ARGV[1])
+if redis.call('TTL', KEYS[3]) < ttl then redis.call('EXPIRE', KEYS[3], ttl) end
+return 1
+";
+
+/// KEYS: token. ARGV: prefix. Returns `{subject, family, expiry}` or `{}`.
+const LOOKUP: &str = r"
+local fam = redis.call('HGET', KEYS[1], 'fam')
+if not fam then return {} end
+local info = redis.call('HMGET', ARGV[1] .. 'fam:' .. fam, 'sub', 'exp')
+if not info[1] then return {} end
+return {info[1], fam, info[2]}
+";
+
+/// KEYS: presented token, successor token. ARGV: now, successor idle expiry, access jti,
+/// access expiry, prefix, grace. Returns `{outcome, ...grants}`.
+const ROTATE: &str = r"
+local now = tonumber(ARGV[1])
+local rec = redis.call('HMGET', KEYS[1], 'fam', 'idle', 'spent')
+if not rec[1] then return {'unknown'} end
+local famkey = ARGV[5] .. 'fam:' .. rec[1]
+local fam = redis.call('HMGET', famkey, 'exp', 'revoked')
+if not fam[1] then return {'unknown'} end
+if fam[2] == '1' then return {'revoked'} end
+if rec[3] == '1' then
+  local grants = revoke(famkey, now, tonumber(ARGV[6]))
+  table.insert(grants, 1, 'reused')
+  return grants
+end
+local exp = tonumber(fam[1])
+if exp <= now or tonumber(rec[2]) <= now then return {'expired'} end
+if redis.call('EXISTS', KEYS[2]) == 1 then return {'collision'} end
+redis.call('HSET', KEYS[1], 'spent', '1')
+local idle = ARGV[2]
+if tonumber(idle) > exp then idle = fam[1] end
+redis.call('HSET', KEYS[2], 'fam', rec[1], 'idle', idle, 'spent', '0')
+redis.call('EXPIRE', KEYS[2], exp - now)
+local fields = redis.call('HGETALL', famkey)
+for i = 1, #fields, 2 do
+  if string.sub(fields[i], 1, 2) == 'a:' and tonumber(fields[i + 1]) + tonumber(ARGV[6]) <= now then
+    redis.call('HDEL', famkey, fields[i])
+  end
+end
+redis.call('HSET', famkey, 'a:' .. ARGV[3], ARGV[4])
+return {'rotated'}
+";
+
+/// KEYS: family. ARGV: now, grace.
+const REVOKE_FAMILY: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+return revoke(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
+";
+
+/// KEYS: subject set. ARGV: now, grace, prefix.
+const REVOKE_SUBJECT: &str = r"
+local all = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local famkey = ARGV[3] .. 'fam:' .. id
+  if redis.call('EXISTS', famkey) == 1 then
+    for _, value in ipairs(revoke(famkey, tonumber(ARGV[1]), tonumber(ARGV[2]))) do
+      table.insert(all, value)
+    end
+  end
+end
+return all
+";
+
+impl RedisStore {
+    /// Uses a connection manager (which may be the application's), with the key prefix
+    /// `auth:`.
+    pub fn new(conn: ConnectionManager) -> Self {
+        let with_revoke = |body: &str| Script::new(&format!("{REVOKE_FN}{body}"));
+        Self {
+            conn,
+            prefix: DEFAULT_PREFIX.into(),
+            scripts: Arc::new(Scripts {
+                insert: Script::new(INSERT),
+                lookup: Script::new(LOOKUP),
+                rotate: with_revoke(ROTATE),
+                revoke_family: with_revoke(REVOKE_FAMILY),
+                revoke_subject: with_revoke(REVOKE_SUBJECT),
+            }),
+        }
+    }
+
+    /// Connects to the Redis at `url` (`redis://host:port/db`), failing if it cannot be
+    /// reached.
+    ///
+    /// The connection reconnects by itself, but briefly: two retries 100–200 ms apart, each
+    /// attempt and each command bounded by 500 ms, so that while Redis is down requests fail
+    /// (503) within about two seconds instead of hanging. Build the `ConnectionManager`
+    /// yourself and use [`new`](Self::new) for other settings.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let client =
+            Client::open(url).map_err(|err| StoreError::with_source("redis: invalid URL", err))?;
+        let config = ConnectionManagerConfig::new()
+            .set_number_of_retries(2)
+            .set_max_delay(Duration::from_millis(200))
+            .set_connection_timeout(Some(Duration::from_millis(500)))
+            .set_response_timeout(Some(Duration::from_millis(500)));
+        let conn = ConnectionManager::new_with_config(client, config)
+            .await
+            .map_err(|err| StoreError::with_source("redis: cannot connect", err))?;
+        Ok(Self::new(conn))
+    }
+
+    /// Puts every key under `prefix` instead of `auth:` (to share one Redis between
+    /// applications).
+    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into().into();
+        self
+    }
+
+    /// The connection manager.
+    pub fn connection(&self) -> &ConnectionManager {
+        &self.conn
+    }
+
+    fn key(&self, kind: &str, id: &str) -> String {
+        format!("{}{kind}:{id}", self.prefix)
+    }
+
+    async fn insert_family(&self, new: &NewFamily, now: u64) -> Result<(), StoreError> {
+        let mut conn = self.conn.clone();
+        let inserted: i64 = self
+            .scripts
+            .insert
+            .key(self.key("rt", &new.token.to_hex()))
+            .key(self.key("fam", &new.family))
+            .key(self.key("sub", &new.subject))
+            .arg(&new.family)
+            .arg(&new.subject)
+            .arg(new.expires_at)
+            .arg(new.idle_expires_at.min(new.expires_at))
+            .arg(&new.access.jwt_id)
+            .arg(new.access.expires_at)
+            .arg(now)
+            .arg(&*self.prefix)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(redis_error)?;
+        match inserted {
+            // 0: already expired; nothing is stored, and the token is refused as unknown.
+            0 | 1 => Ok(()),
+            _ => Err(StoreError::new(
+                "redis: refresh token or family id already stored",
+            )),
+        }
+    }
+
+    async fn lookup_token(&self, token: &TokenHash) -> Result<Option<RefreshInfo>, StoreError> {
+        let mut conn = self.conn.clone();
+        let info: Vec<String> = self
+            .scripts
+            .lookup
+            .key(self.key("rt", &token.to_hex()))
+            .arg(&*self.prefix)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(redis_error)?;
+        let mut info = info.into_iter();
+        Ok(match (info.next(), info.next(), info.next()) {
+            (Some(subject), Some(family), Some(expires_at)) => Some(RefreshInfo {
+                subject,
+                family,
+                expires_at: parse_time(&expires_at)?,
+            }),
+            _ => None,
+        })
+    }
+
+    async fn rotate_token(
+        &self,
+        presented: &TokenHash,
+        successor: &Successor,
+        now: u64,
+    ) -> Result<Rotation, StoreError> {
+        let mut conn = self.conn.clone();
+        let reply: Vec<String> = self
+            .scripts
+            .rotate
+            .key(self.key("rt", &presented.to_hex()))
+            .key(self.key("rt", &successor.token.to_hex()))
+            .arg(now)
+            .arg(successor.idle_expires_at)
+            .arg(&successor.access.jwt_id)
+            .arg(successor.access.expires_at)
+            .arg(&*self.prefix)
+            .arg(DENYLIST_GRACE)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(redis_error)?;
+        let (outcome, grants) = reply.split_first().ok_or_else(unexpected)?;
+        Ok(match outcome.as_str() {
+            "rotated" => Rotation::Rotated,
+            "reused" => Rotation::Reused(parse_grants(grants)?),
+            "unknown" => Rotation::Refused(Refusal::Unknown),
+            "expired" => Rotation::Refused(Refusal::Expired),
+            "revoked" => Rotation::Refused(Refusal::Revoked),
+            "collision" => return Err(StoreError::new("redis: refresh token already stored")),
+            _ => return Err(unexpected()),
+        })
+    }
+
+    async fn revoke_family_now(
+        &self,
+        family: &str,
+        now: u64,
+    ) -> Result<Vec<AccessGrant>, StoreError> {
+        let mut conn = self.conn.clone();
+        let reply: Vec<String> = self
+            .scripts
+            .revoke_family
+            .key(self.key("fam", family))
+            .arg(now)
+            .arg(DENYLIST_GRACE)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(redis_error)?;
+        parse_grants(&reply)
+    }
+
+    async fn revoke_subject_now(
+        &self,
+        subject: &str,
+        now: u64,
+    ) -> Result<Vec<AccessGrant>, StoreError> {
+        let mut conn = self.conn.clone();
+        let reply: Vec<String> = self
+            .scripts
+            .revoke_subject
+            .key(self.key("sub", subject))
+            .arg(now)
+            .arg(DENYLIST_GRACE)
+            .arg(&*self.prefix)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(redis_error)?;
+        parse_grants(&reply)
+    }
+
+    async fn is_denied(&self, jti: &str) -> Result<bool, StoreError> {
+        let mut conn = self.conn.clone();
+        let exists: bool = ::redis::cmd("EXISTS")
+            .arg(self.key("deny", jti))
+            .query_async(&mut conn)
+            .await
+            .map_err(redis_error)?;
+        Ok(exists)
+    }
+
+    async fn deny(&self, jti: &str, expires_at: u64) -> Result<(), StoreError> {
+        // Kept until the token cannot verify any more: `exp` plus the largest leeway.
+        let ttl = (expires_at + DENYLIST_GRACE).saturating_sub(system_now());
+        if ttl == 0 {
+            return Ok(());
+        }
+        let mut conn = self.conn.clone();
+        ::redis::cmd("SET")
+            .arg(self.key("deny", jti))
+            .arg(1)
+            .arg("EX")
+            .arg(ttl)
+            .query_async::<()>(&mut conn)
+            .await
+            .map_err(redis_error)
+    }
+}
+
+fn parse_time(value: &str) -> Result<u64, StoreError> {
+    value.parse().map_err(|_| unexpected())
+}
+
+fn parse_grants(flat: &[String]) -> Result<Vec<AccessGrant>, StoreError> {
+    flat.chunks(2)
+        .map(|pair| match pair {
+            [jwt_id, expires_at] => Ok(AccessGrant {
+                jwt_id: jwt_id.clone(),
+                expires_at: parse_time(expires_at)?,
+            }),
+            _ => Err(unexpected()),
+        })
+        .collect()
+}
+
+fn unexpected() -> StoreError {
+    StoreError::new("redis: unexpected reply from a script")
+}
+
+fn redis_error(err: ::redis::RedisError) -> StoreError {
+    StoreError::with_source("redis", err)
+}
+
+impl RefreshStore for RedisStore {
+    fn insert<'a>(
+        &'a self,
+        family: &'a NewFamily,
+        now: u64,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(self.insert_family(family, now))
+    }
+
+    fn lookup<'a>(
+        &'a self,
+        token: &'a TokenHash,
+        _now: u64,
+    ) -> BoxFuture<'a, Result<Option<RefreshInfo>, StoreError>> {
+        Box::pin(self.lookup_token(token))
+    }
+
+    fn rotate<'a>(
+        &'a self,
+        presented: &'a TokenHash,
+        successor: &'a Successor,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Rotation, StoreError>> {
+        Box::pin(self.rotate_token(presented, successor, now))
+    }
+
+    fn revoke_family<'a>(
+        &'a self,
+        family: &'a str,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Vec<AccessGrant>, StoreError>> {
+        Box::pin(self.revoke_family_now(family, now))
+    }
+
+    fn revoke_subject<'a>(
+        &'a self,
+        subject: &'a str,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Vec<AccessGrant>, StoreError>> {
+        Box::pin(self.revoke_subject_now(subject, now))
+    }
+}
+
+impl RevocationList for RedisStore {
+    fn is_revoked<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(self.is_denied(jti))
+    }
+
+    fn revoke<'a>(
+        &'a self,
+        jti: &'a str,
+        expires_at: u64,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(self.deny(jti, expires_at))
+    }
+}
+
+impl fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}

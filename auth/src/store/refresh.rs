@@ -1,0 +1,195 @@
+//! The refresh-token store: families of opaque refresh tokens, rotated atomically, with reuse
+//! detection (RFC 9700 §4.14.2).
+
+use std::fmt;
+
+use sha2::{Digest, Sha256};
+
+use super::{BoxFuture, StoreError};
+
+/// The SHA-256 of a refresh token: the only form in which a store ever sees one (RT-01).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TokenHash([u8; 32]);
+
+impl TokenHash {
+    /// The hash of the token as the client sends it.
+    pub fn of(token: &str) -> Self {
+        Self(Sha256::digest(token.as_bytes()).into())
+    }
+
+    /// A hash from its 32 bytes (as read back from a store).
+    pub const fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// The 32 bytes.
+    pub const fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// Lowercase hex, 64 characters (for key-value stores).
+    pub fn to_hex(&self) -> String {
+        use fmt::Write as _;
+        let mut hex = String::with_capacity(64);
+        for byte in self.0 {
+            // Writing to a `String` cannot fail.
+            let _ = write!(hex, "{byte:02x}");
+        }
+        hex
+    }
+}
+
+impl fmt::Debug for TokenHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A prefix is enough to tell hashes apart in a debug print.
+        write!(f, "TokenHash({}…)", &self.to_hex()[..8])
+    }
+}
+
+/// An access token issued together with a refresh token: what to denylist when the family is
+/// revoked (RV-01).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AccessGrant {
+    /// The access token's `jti`.
+    pub jwt_id: String,
+    /// Its `exp`, in seconds since the Unix epoch.
+    pub expires_at: u64,
+}
+
+/// The first refresh token of a new family (a login).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFamily {
+    /// The hash of the refresh token.
+    pub token: TokenHash,
+    /// The family id: random, unique.
+    pub family: String,
+    /// The user (`sub`).
+    pub subject: String,
+    /// When every token of the family stops working (absolute expiry), in seconds since the
+    /// Unix epoch. The store keeps the family's records, spent ones included, until then, so
+    /// that reuse stays detectable.
+    pub expires_at: u64,
+    /// When this token stops working if it is not used (idle expiry); at most `expires_at`.
+    pub idle_expires_at: u64,
+    /// The access token issued with it.
+    pub access: AccessGrant,
+}
+
+/// The token that replaces a presented one in a rotation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Successor {
+    /// The hash of the new refresh token.
+    pub token: TokenHash,
+    /// Its idle expiry; at most the family's absolute expiry.
+    pub idle_expires_at: u64,
+    /// The access token issued with it.
+    pub access: AccessGrant,
+}
+
+/// What a store knows about a refresh token, whatever its state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshInfo {
+    /// The user (`sub`).
+    pub subject: String,
+    /// The family id.
+    pub family: String,
+    /// The family's absolute expiry.
+    pub expires_at: u64,
+}
+
+/// The outcome of [`RefreshStore::rotate`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub enum Rotation {
+    /// The presented token was live: it is now spent and the successor is live.
+    Rotated,
+    /// The presented token was already spent: the whole family is now revoked (the successor
+    /// was not stored). Holds the family's access tokens that have not expired, to denylist.
+    Reused(Vec<AccessGrant>),
+    /// The presented token is refused and nothing changed.
+    Refused(Refusal),
+}
+
+/// Why [`RefreshStore::rotate`] refused a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No such token (never issued, purged after expiry, or the store lost its data).
+    Unknown,
+    /// The token or its family expired.
+    Expired,
+    /// The family was revoked (logout, reuse, disabled user, password change).
+    Revoked,
+}
+
+impl Refusal {
+    /// A short snake_case reason for logs.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Unknown => "unknown_refresh_token",
+            Self::Expired => "expired_refresh_token",
+            Self::Revoked => "revoked_refresh_token",
+        }
+    }
+}
+
+/// Where refresh tokens live: [`MemoryStore`](super::MemoryStore), `SqliteStore` (feature
+/// `sqlite`), `RedisStore` (feature `redis`), or your own.
+///
+/// Object-safe, with boxed futures like [`RevocationList`](super::RevocationList): the
+/// endpoints hold an `Arc<dyn RefreshStore>`, so the store can be chosen at run time (Redis
+/// when `REDIS_URL` is set, SQLite otherwise) without making the router generic over it. One
+/// allocation per call is nothing next to a database round trip.
+///
+/// Every time is in seconds since the Unix epoch and comes from the caller (the
+/// authenticator's clock), so tests can move time.
+///
+/// # Contract
+///
+/// - A store only ever sees [`TokenHash`]es, never tokens.
+/// - [`rotate`](Self::rotate) is **atomic**: of any number of concurrent rotations of one
+///   token, at most one returns [`Rotation::Rotated`].
+/// - Spent records stay until their family's absolute expiry, so that presenting one is
+///   detected as reuse until then.
+/// - A revoked family never becomes live again; a token the store does not know is refused
+///   (a store that lost its data fails closed: users log in again).
+pub trait RefreshStore: Send + Sync + 'static {
+    /// Stores the first token of a new family.
+    fn insert<'a>(
+        &'a self,
+        family: &'a NewFamily,
+        now: u64,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// Reads what is known about a token, spent, revoked or expired alike. No change.
+    fn lookup<'a>(
+        &'a self,
+        token: &'a TokenHash,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Option<RefreshInfo>, StoreError>>;
+
+    /// In one atomic step: if `presented` is live (not spent, not expired, its family not
+    /// revoked), marks it spent and stores `successor` in its family; if it was already spent,
+    /// revokes its family; otherwise changes nothing.
+    fn rotate<'a>(
+        &'a self,
+        presented: &'a TokenHash,
+        successor: &'a Successor,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Rotation, StoreError>>;
+
+    /// Revokes a family (logout, a disabled user). Returns its access tokens that have not
+    /// expired, to denylist. Revoking an unknown or revoked family is not an error.
+    fn revoke_family<'a>(
+        &'a self,
+        family: &'a str,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Vec<AccessGrant>, StoreError>>;
+
+    /// Revokes every family of a user (password change, account disabled: RT-04). Returns
+    /// their access tokens that have not expired.
+    fn revoke_subject<'a>(
+        &'a self,
+        subject: &'a str,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Vec<AccessGrant>, StoreError>>;
+}

@@ -1,0 +1,435 @@
+//! The SQLite store (feature `sqlite`): refresh-token families and the access-token denylist
+//! in tables prefixed `auth_`, in the application's own database if it likes.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::{SqlSafeStr as _, Transaction};
+
+use super::memory::now as system_now;
+use super::refresh::{
+    AccessGrant, NewFamily, RefreshInfo, RefreshStore, Refusal, Rotation, Successor, TokenHash,
+};
+use super::{BoxFuture, DENYLIST_GRACE, RevocationList, StoreError};
+
+/// The table recording which of this crate's migrations ran: its own, so that the
+/// application's `sqlx::migrate!` on a shared database never sees versions it does not know.
+const MIGRATIONS_TABLE: &str = "auth_schema_migrations";
+
+/// Expired rows are purged on every this many logins.
+const PURGE_EVERY: u32 = 256;
+
+/// Refresh tokens and revoked access tokens in SQLite: survives a restart; one host.
+///
+/// ```no_run
+/// use auth::store::SqliteStore;
+///
+/// # async fn run() -> Result<(), auth::store::StoreError> {
+/// // its own database file, created when missing
+/// let store = SqliteStore::connect("sqlite://auth.db").await?;
+///
+/// // or the application's pool: the tables are prefixed `auth_`
+/// # let pool = store.pool().clone();
+/// let store = SqliteStore::new(pool).await?;
+/// # Ok(())
+/// # }
+/// ```
+///
+/// The schema is created by embedded migrations when the store is built; they are recorded
+/// in the table `auth_schema_migrations`, not in sqlx's `_sqlx_migrations`, so they never
+/// collide with the application's own migrations.
+///
+/// Rotation runs in one `BEGIN IMMEDIATE` transaction whose spend is a conditional `UPDATE`,
+/// so two processes (or connections) rotating the same token cannot both succeed. Expired
+/// families are purged every 256 logins and by [`purge_expired`](Self::purge_expired).
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    inserts: Arc<AtomicU32>,
+}
+
+impl SqliteStore {
+    /// Uses `pool` (which may be the application's), creating or updating the `auth_` tables.
+    pub async fn new(pool: SqlitePool) -> Result<Self, StoreError> {
+        migrator()
+            .run(&pool)
+            .await
+            .map_err(|err| StoreError::with_source("sqlite: migration failed", err))?;
+        Ok(Self {
+            pool,
+            inserts: Arc::new(AtomicU32::new(0)),
+        })
+    }
+
+    /// Opens (creating it if missing) the database at `url`, such as `sqlite://auth.db` or
+    /// `sqlite::memory:`, in WAL mode, then as [`new`](Self::new).
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|err| StoreError::with_source("sqlite: invalid database URL", err))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal);
+        let pool = SqlitePoolOptions::new()
+            .connect_with(options)
+            .await
+            .map_err(|err| StoreError::with_source("sqlite: cannot open the database", err))?;
+        Self::new(pool).await
+    }
+
+    /// The pool.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Deletes the families past their absolute expiry (with their tokens, which would be
+    /// refused anyway) and the denylist entries of access tokens that can no longer verify.
+    /// Returns how many rows went.
+    pub async fn purge_expired(&self, now: u64) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(sql_error)?;
+        let tokens = sqlx::query(
+            "DELETE FROM auth_refresh_tokens WHERE family_id IN \
+             (SELECT family_id FROM auth_refresh_families WHERE expires_at <= ?1)",
+        )
+        .bind(int(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(sql_error)?
+        .rows_affected();
+        let families = sqlx::query("DELETE FROM auth_refresh_families WHERE expires_at <= ?1")
+            .bind(int(now))
+            .execute(&mut *tx)
+            .await
+            .map_err(sql_error)?
+            .rows_affected();
+        let denied = sqlx::query("DELETE FROM auth_revoked_access_tokens WHERE expires_at <= ?1")
+            .bind(int(system_now().saturating_sub(DENYLIST_GRACE)))
+            .execute(&mut *tx)
+            .await
+            .map_err(sql_error)?
+            .rows_affected();
+        tx.commit().await.map_err(sql_error)?;
+        Ok(tokens + families + denied)
+    }
+
+    async fn insert_family(&self, new: &NewFamily, now: u64) -> Result<(), StoreError> {
+        if self.inserts.fetch_add(1, Ordering::Relaxed) % PURGE_EVERY == PURGE_EVERY - 1
+            && let Err(err) = self.purge_expired(now).await
+        {
+            tracing::warn!(error = %err, "purging expired refresh tokens failed");
+        }
+        let mut tx = self.pool.begin().await.map_err(sql_error)?;
+        sqlx::query(
+            "INSERT INTO auth_refresh_families (family_id, subject, expires_at) \
+             VALUES (?1, ?2, ?3)",
+        )
+        .bind(new.family.as_str())
+        .bind(new.subject.as_str())
+        .bind(int(new.expires_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(sql_error)?;
+        insert_token(
+            &mut tx,
+            &new.token,
+            &new.family,
+            new.idle_expires_at.min(new.expires_at),
+            &new.access,
+        )
+        .await?;
+        tx.commit().await.map_err(sql_error)
+    }
+
+    async fn lookup_token(&self, token: &TokenHash) -> Result<Option<RefreshInfo>, StoreError> {
+        let row: Option<(String, String, i64)> = sqlx::query_as(
+            "SELECT f.subject, f.family_id, f.expires_at \
+             FROM auth_refresh_tokens t JOIN auth_refresh_families f USING (family_id) \
+             WHERE t.token_hash = ?1",
+        )
+        .bind(&token.as_bytes()[..])
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(sql_error)?;
+        Ok(row.map(|(subject, family, expires_at)| RefreshInfo {
+            subject,
+            family,
+            expires_at: uint(expires_at),
+        }))
+    }
+
+    async fn rotate_token(
+        &self,
+        presented: &TokenHash,
+        successor: &Successor,
+        now: u64,
+    ) -> Result<Rotation, StoreError> {
+        // IMMEDIATE takes the write lock first, so no other writer runs between the read and
+        // the spend (and no deferred lock upgrade can fail with SQLITE_BUSY half-way).
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(sql_error)?;
+        let row: Option<(String, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT t.family_id, t.idle_expires_at, t.spent, f.expires_at, f.revoked \
+             FROM auth_refresh_tokens t JOIN auth_refresh_families f USING (family_id) \
+             WHERE t.token_hash = ?1",
+        )
+        .bind(&presented.as_bytes()[..])
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(sql_error)?;
+        let Some((family, idle_expires_at, spent, expires_at, revoked)) = row else {
+            return Ok(Rotation::Refused(Refusal::Unknown));
+        };
+        if revoked != 0 {
+            return Ok(Rotation::Refused(Refusal::Revoked));
+        }
+        if spent != 0 {
+            let grants = revoke_family_in(&mut tx, &family, now).await?;
+            tx.commit().await.map_err(sql_error)?;
+            return Ok(Rotation::Reused(grants));
+        }
+        let expires_at = uint(expires_at);
+        if expires_at <= now || uint(idle_expires_at) <= now {
+            return Ok(Rotation::Refused(Refusal::Expired));
+        }
+        // The compare-and-swap: only a token still unspent is spent.
+        let spent = sqlx::query(
+            "UPDATE auth_refresh_tokens SET spent = 1 WHERE token_hash = ?1 AND spent = 0",
+        )
+        .bind(&presented.as_bytes()[..])
+        .execute(&mut *tx)
+        .await
+        .map_err(sql_error)?
+        .rows_affected();
+        if spent != 1 {
+            // Cannot happen under the write lock; refuse rather than guess.
+            return Ok(Rotation::Refused(Refusal::Revoked));
+        }
+        insert_token(
+            &mut tx,
+            &successor.token,
+            &family,
+            successor.idle_expires_at.min(expires_at),
+            &successor.access,
+        )
+        .await?;
+        tx.commit().await.map_err(sql_error)?;
+        Ok(Rotation::Rotated)
+    }
+
+    async fn revoke_family_now(
+        &self,
+        family: &str,
+        now: u64,
+    ) -> Result<Vec<AccessGrant>, StoreError> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(sql_error)?;
+        let grants = revoke_family_in(&mut tx, family, now).await?;
+        tx.commit().await.map_err(sql_error)?;
+        Ok(grants)
+    }
+
+    async fn revoke_subject_now(
+        &self,
+        subject: &str,
+        now: u64,
+    ) -> Result<Vec<AccessGrant>, StoreError> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(sql_error)?;
+        sqlx::query("UPDATE auth_refresh_families SET revoked = 1 WHERE subject = ?1")
+            .bind(subject)
+            .execute(&mut *tx)
+            .await
+            .map_err(sql_error)?;
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT t.access_jti, t.access_expires_at \
+             FROM auth_refresh_tokens t JOIN auth_refresh_families f USING (family_id) \
+             WHERE f.subject = ?1 AND t.access_expires_at > ?2",
+        )
+        .bind(subject)
+        .bind(int(now.saturating_sub(DENYLIST_GRACE)))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(sql_error)?;
+        tx.commit().await.map_err(sql_error)?;
+        Ok(grants(rows))
+    }
+
+    async fn is_denied(&self, jti: &str) -> Result<bool, StoreError> {
+        let denied: i64 = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM auth_revoked_access_tokens \
+             WHERE jti = ?1 AND expires_at > ?2)",
+        )
+        .bind(jti)
+        .bind(int(system_now().saturating_sub(DENYLIST_GRACE)))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(sql_error)?;
+        Ok(denied != 0)
+    }
+
+    async fn deny(&self, jti: &str, expires_at: u64) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO auth_revoked_access_tokens (jti, expires_at) VALUES (?1, ?2) \
+             ON CONFLICT (jti) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)",
+        )
+        .bind(jti)
+        .bind(int(expires_at))
+        .execute(&self.pool)
+        .await
+        .map_err(sql_error)?;
+        Ok(())
+    }
+}
+
+async fn insert_token(
+    tx: &mut Transaction<'static, sqlx::Sqlite>,
+    token: &TokenHash,
+    family: &str,
+    idle_expires_at: u64,
+    access: &AccessGrant,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO auth_refresh_tokens \
+         (token_hash, family_id, idle_expires_at, access_jti, access_expires_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(&token.as_bytes()[..])
+    .bind(family)
+    .bind(int(idle_expires_at))
+    .bind(access.jwt_id.as_str())
+    .bind(int(access.expires_at))
+    .execute(&mut **tx)
+    .await
+    .map_err(sql_error)?;
+    Ok(())
+}
+
+/// Marks the family revoked; returns its access tokens that may still verify.
+async fn revoke_family_in(
+    tx: &mut Transaction<'static, sqlx::Sqlite>,
+    family: &str,
+    now: u64,
+) -> Result<Vec<AccessGrant>, StoreError> {
+    sqlx::query("UPDATE auth_refresh_families SET revoked = 1 WHERE family_id = ?1")
+        .bind(family)
+        .execute(&mut **tx)
+        .await
+        .map_err(sql_error)?;
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT access_jti, access_expires_at FROM auth_refresh_tokens \
+         WHERE family_id = ?1 AND access_expires_at > ?2",
+    )
+    .bind(family)
+    .bind(int(now.saturating_sub(DENYLIST_GRACE)))
+    .fetch_all(&mut **tx)
+    .await
+    .map_err(sql_error)?;
+    Ok(grants(rows))
+}
+
+fn grants(rows: Vec<(String, i64)>) -> Vec<AccessGrant> {
+    rows.into_iter()
+        .map(|(jwt_id, expires_at)| AccessGrant {
+            jwt_id,
+            expires_at: uint(expires_at),
+        })
+        .collect()
+}
+
+fn migrator() -> Migrator {
+    let mut migrator = Migrator::with_migrations(vec![Migration::new(
+        1,
+        "auth refresh tokens and access-token denylist".into(),
+        MigrationType::Simple,
+        include_str!("migrations/0001_auth_tables.sql").into_sql_str(),
+        false,
+    )]);
+    migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
+    migrator
+}
+
+/// SQLite integers are `i64`; times beyond year 292 billion saturate.
+fn int(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+fn uint(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+fn sql_error(err: sqlx::Error) -> StoreError {
+    StoreError::with_source("sqlite", err)
+}
+
+impl RefreshStore for SqliteStore {
+    fn insert<'a>(
+        &'a self,
+        family: &'a NewFamily,
+        now: u64,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(self.insert_family(family, now))
+    }
+
+    fn lookup<'a>(
+        &'a self,
+        token: &'a TokenHash,
+        _now: u64,
+    ) -> BoxFuture<'a, Result<Option<RefreshInfo>, StoreError>> {
+        Box::pin(self.lookup_token(token))
+    }
+
+    fn rotate<'a>(
+        &'a self,
+        presented: &'a TokenHash,
+        successor: &'a Successor,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Rotation, StoreError>> {
+        Box::pin(self.rotate_token(presented, successor, now))
+    }
+
+    fn revoke_family<'a>(
+        &'a self,
+        family: &'a str,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Vec<AccessGrant>, StoreError>> {
+        Box::pin(self.revoke_family_now(family, now))
+    }
+
+    fn revoke_subject<'a>(
+        &'a self,
+        subject: &'a str,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Vec<AccessGrant>, StoreError>> {
+        Box::pin(self.revoke_subject_now(subject, now))
+    }
+}
+
+impl RevocationList for SqliteStore {
+    fn is_revoked<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(self.is_denied(jti))
+    }
+
+    fn revoke<'a>(
+        &'a self,
+        jti: &'a str,
+        expires_at: u64,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(self.deny(jti, expires_at))
+    }
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").finish_non_exhaustive()
+    }
+}
