@@ -4,7 +4,10 @@
 //! `cargo bench -p auth --bench verify`
 #![allow(missing_docs, clippy::unwrap_used)]
 
+use std::future::Future;
 use std::hint::black_box;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
 
 use auth::keys::{Algorithm, KeySet, SigningKey};
 use auth::{Authenticator, ClaimSet, RoleSet, Roles};
@@ -63,6 +66,14 @@ struct FullClaims {
     jti: String,
     roles: Vec<String>,
     email: String,
+}
+
+/// Runs a future that never waits (no revocation list) without a runtime.
+fn complete<F: Future>(future: F) -> F::Output {
+    match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => unreachable!("nothing to wait for"),
+    }
 }
 
 fn authenticator(key: SigningKey) -> Authenticator {
@@ -142,6 +153,9 @@ fn hs256(c: &mut Criterion) {
     group.bench_function("auth verify", |b| {
         b.iter(|| black_box(auth.verify(black_box(&token)).unwrap()));
     });
+    group.bench_function("auth authenticate (cached)", |b| {
+        b.iter(|| black_box(complete(auth.authenticate(black_box(&token))).unwrap()));
+    });
     group.bench_function("auth verify + claims", |b| {
         b.iter(|| {
             let verified = auth.verify(black_box(&token)).unwrap();
@@ -182,6 +196,9 @@ fn asymmetric(c: &mut Criterion) {
         });
         group.bench_function("auth verify", |b| {
             b.iter(|| black_box(auth.verify(black_box(&token)).unwrap()));
+        });
+        group.bench_function("auth authenticate (cached)", |b| {
+            b.iter(|| black_box(complete(auth.authenticate(black_box(&token))).unwrap()));
         });
         group.finish();
     }

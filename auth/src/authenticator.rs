@@ -12,7 +12,9 @@ use crate::error::{AuthError, DEFAULT_REALM, ErrorKind, is_valid_realm};
 use crate::keys::{JwkSet, KeyError, KeySet, SigningKey};
 use crate::layer::AuthLayer;
 use crate::store::RevocationList;
-use crate::token::{self, IssueError, IssuedToken, Stamp, TokenError, TokenRules, VerifiedToken};
+use crate::token::{
+    self, IssueError, IssuedToken, Stamp, TokenCache, TokenError, TokenRules, VerifiedToken,
+};
 
 /// The default lifetime of an access token: 15 minutes (SECURITY.md TV-16).
 pub const DEFAULT_ACCESS_TTL: Duration = Duration::from_secs(15 * 60);
@@ -22,6 +24,8 @@ pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(30);
 pub const MAX_LEEWAY: Duration = Duration::from_secs(60);
 /// The longest access-token lifetime accepted: 24 hours.
 pub const MAX_ACCESS_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+/// The default capacity of the verified-token cache (about 1 KiB per entry).
+pub const DEFAULT_TOKEN_CACHE_CAPACITY: usize = 10_000;
 
 /// Issues and verifies access tokens. Cheap to clone (one `Arc`).
 ///
@@ -63,6 +67,7 @@ pub struct Authenticator {
 struct Inner {
     keys: KeySet,
     rules: TokenRules,
+    cache: Option<TokenCache>,
     realm: Arc<str>,
     revocation: Option<Arc<dyn RevocationList>>,
     clock: Clock,
@@ -97,24 +102,64 @@ impl Authenticator {
 
     /// Verifies a token and, when a revocation list is configured, checks that its `jti` was
     /// not revoked. A revocation list that cannot be reached fails closed (503).
+    ///
+    /// Verifications are remembered in a bounded cache keyed by the exact token bytes
+    /// ([`AuthenticatorBuilder::token_cache`]); the revocation check runs every time.
     pub async fn authenticate(&self, token: &str) -> Result<Arc<VerifiedToken>, AuthError> {
-        let verified = self
-            .verify(token)
-            .map_err(|reason| self.reject(reason.into()))?;
-        self.check_revocation(&verified).await?;
-        Ok(Arc::new(verified))
+        self.authenticate_request(token)
+            .await
+            .map(|(token, _)| token)
     }
 
-    pub(crate) async fn check_revocation(&self, token: &VerifiedToken) -> Result<(), AuthError> {
-        let Some(list) = &self.inner.revocation else {
-            return Ok(());
+    /// [`authenticate`](Self::authenticate), also telling whether doing it again would be
+    /// as cheap as remembering the result: true when the token came from the cache and the
+    /// revocation list (if any) answered without I/O. The extractors then skip the
+    /// per-request extension, which keeps the guard path free of allocations.
+    pub(crate) async fn authenticate_request(
+        &self,
+        token: &str,
+    ) -> Result<(Arc<VerifiedToken>, bool), AuthError> {
+        let now = self.now();
+        let leeway = self.inner.rules.leeway;
+        let cached = self
+            .inner
+            .cache
+            .as_ref()
+            .and_then(|cache| cache.get(token, now, leeway));
+        let from_cache = cached.is_some();
+        let verified = match cached {
+            Some(hit) => hit,
+            None => self.verify_and_remember(token, now)?,
         };
-        let answer = match list.is_revoked_now(token.jwt_id()) {
-            Some(answer) => answer,
-            None => list.is_revoked(token.jwt_id()).await,
+        let revocation_was_local = self.check_revocation(&verified).await?;
+        Ok((verified, from_cache && revocation_was_local))
+    }
+
+    /// The cache-miss path of [`authenticate_request`](Self::authenticate_request).
+    fn verify_and_remember(&self, token: &str, now: u64) -> Result<Arc<VerifiedToken>, AuthError> {
+        // Tokens that come from a request have their alphabet checked here, on a miss only: a
+        // malformed one is a malformed request (400), not an invalid token.
+        crate::extract::check_token_syntax(token).map_err(|err| self.reject(err))?;
+        let verified = token::verify(&self.inner.keys, &self.inner.rules, token, now)
+            .map(Arc::new)
+            .map_err(|reason| self.reject(reason.into()))?;
+        if let Some(cache) = &self.inner.cache {
+            cache.insert(token, verified.clone(), now, self.inner.rules.leeway);
+        }
+        Ok(verified)
+    }
+
+    /// Checks the token's `jti`; `Ok(true)` when the answer came without I/O.
+    pub(crate) async fn check_revocation(&self, token: &VerifiedToken) -> Result<bool, AuthError> {
+        let Some(list) = &self.inner.revocation else {
+            return Ok(true);
+        };
+        let (answer, local) = match list.is_revoked_now(token.jwt_id()) {
+            Some(answer) => (answer, true),
+            None => (list.is_revoked(token.jwt_id()).await, false),
         };
         match answer {
-            Ok(false) => Ok(()),
+            Ok(false) => Ok(local),
             Ok(true) => Err(self.reject(TokenError::Revoked.into())),
             Err(err) => {
                 tracing::error!(error = %err, "revocation list unreachable; refusing the request");
@@ -126,15 +171,19 @@ impl Authenticator {
     /// Denylists a token's `jti` until it expires, so it is refused from now on even though
     /// its signature stays valid. Needs a revocation list ([`AuthenticatorBuilder::revocation`]).
     pub async fn revoke(&self, token: &VerifiedToken) -> Result<(), AuthError> {
+        self.revoke_id(token.jwt_id(), token.expires_at()).await
+    }
+
+    /// Denylists the token with this `jti` until `expires_at` (its `exp`), for tokens known
+    /// only by what a store recorded when they were issued.
+    pub async fn revoke_id(&self, jwt_id: &str, expires_at: u64) -> Result<(), AuthError> {
         let Some(list) = &self.inner.revocation else {
             return Ok(());
         };
-        list.revoke(token.jwt_id(), token.expires_at())
-            .await
-            .map_err(|err| {
-                tracing::error!(error = %err, "revocation list unreachable");
-                AuthError::new(ErrorKind::Unavailable)
-            })
+        list.revoke(jwt_id, expires_at).await.map_err(|err| {
+            tracing::error!(error = %err, "revocation list unreachable");
+            AuthError::new(ErrorKind::Unavailable)
+        })
     }
 
     /// Whether access tokens are checked against a revocation list.
@@ -214,6 +263,7 @@ pub struct AuthenticatorBuilder {
     roles_claim: Option<String>,
     revocation: Option<Arc<dyn RevocationList>>,
     clock: Option<Clock>,
+    cache_capacity: Option<usize>,
 }
 
 impl AuthenticatorBuilder {
@@ -288,6 +338,19 @@ impl AuthenticatorBuilder {
         self
     }
 
+    /// The capacity of the verified-token cache; `0` disables it. Defaults to
+    /// [`DEFAULT_TOKEN_CACHE_CAPACITY`].
+    ///
+    /// The cache keeps the result of a complete verification under the exact token bytes,
+    /// so a service does not re-verify an RS256/ES256 signature (25–300 µs) on every request
+    /// of a session. An entry never outlives the token's `exp`, revocation is checked on
+    /// every request whether the token was cached or not, and only tokens that verified are
+    /// ever inserted. Each entry takes about 1 KiB.
+    pub fn token_cache(mut self, capacity: usize) -> Self {
+        self.cache_capacity = Some(capacity);
+        self
+    }
+
     /// Replaces the clock (seconds since the Unix epoch). For tests that move time.
     pub fn clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
         self.clock = Some(Arc::new(clock));
@@ -340,6 +403,7 @@ impl AuthenticatorBuilder {
                     max_lifetime: max_lifetime.as_secs(),
                     roles_path,
                 },
+                cache: TokenCache::new(self.cache_capacity.unwrap_or(DEFAULT_TOKEN_CACHE_CAPACITY)),
                 realm: realm.into(),
                 revocation: self.revocation,
                 clock: self.clock.unwrap_or_else(|| Arc::new(system_now)),

@@ -33,7 +33,7 @@ use tower_service::Service;
 
 use crate::Authenticator;
 use crate::error::{AuthError, ErrorKind};
-use crate::extract::{Verified, bearer_token};
+use crate::extract::{Verified, bearer_credentials};
 use crate::store::BoxFuture;
 
 /// Applies [`AuthService`]: see the [module docs](self).
@@ -122,7 +122,7 @@ async fn authenticate(
     auth: &Authenticator,
     parts: &Parts,
 ) -> Result<Arc<crate::token::VerifiedToken>, AuthError> {
-    match bearer_token(&parts.headers, parts.uri.query()) {
+    match bearer_credentials(&parts.headers, parts.uri.query()) {
         Ok(Some(token)) => auth.authenticate(token).await,
         Ok(None) => Err(auth.reject(AuthError::new(ErrorKind::MissingCredentials))),
         Err(err) => Err(auth.reject(err)),

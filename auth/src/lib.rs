@@ -40,7 +40,7 @@ pub mod token;
 
 pub use authenticator::{
     Authenticator, AuthenticatorBuilder, ConfigError, DEFAULT_ACCESS_TTL, DEFAULT_LEEWAY,
-    MAX_ACCESS_TTL, MAX_LEEWAY,
+    DEFAULT_TOKEN_CACHE_CAPACITY, MAX_ACCESS_TTL, MAX_LEEWAY,
 };
 // The macros (documented in `auth-macros`). `Role` and `Claims` are derive macros only: the
 // traits are `RoleSet` and `ClaimSet`, so `use auth::{Role, Claims};` never collides with a

@@ -202,3 +202,70 @@ async fn test_helpers_mint_tokens_in_one_line() {
         "eve@example.test"
     );
 }
+
+#[tokio::test]
+async fn cached_tokens_expire_on_time_and_stay_revocable() {
+    use std::sync::atomic::AtomicU64;
+    let clock = Arc::new(AtomicU64::new(common::now()));
+    let store = MemoryStore::new();
+    let auth = {
+        let clock = clock.clone();
+        Authenticator::builder()
+            .signing_key(hs256_key())
+            .issuer(ISSUER)
+            .audience(AUDIENCE)
+            .revocation(store.clone())
+            .clock(move || clock.load(Ordering::SeqCst))
+            .build()
+            .unwrap()
+    };
+    let (app, _) = app(auth.clone());
+    let token = issue(&auth, &user("alice", &[]));
+    // Verified once, then served from the cache.
+    assert_eq!(
+        send(&app, get_bearer("/protected", &token)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&app, get_bearer("/protected", &token)).await.status,
+        StatusCode::OK
+    );
+    // Past exp + leeway, the cached entry is not used.
+    clock.fetch_add(15 * 60 + 31, Ordering::SeqCst);
+    send(&app, get_bearer("/protected", &token))
+        .await
+        .assert_invalid_token(EXPIRED);
+
+    // A cached token that is revoked is refused on the next request.
+    clock.store(common::now(), Ordering::SeqCst);
+    let other = issue(&auth, &user("bob", &[]));
+    assert_eq!(
+        send(&app, get_bearer("/protected", &other)).await.status,
+        StatusCode::OK
+    );
+    auth.revoke(&auth.verify(&other).unwrap()).await.unwrap();
+    send(&app, get_bearer("/protected", &other))
+        .await
+        .assert_invalid_token("The access token was revoked");
+}
+
+#[tokio::test]
+async fn the_cache_can_be_disabled() {
+    let auth = Authenticator::builder()
+        .signing_key(hs256_key())
+        .issuer(ISSUER)
+        .audience(AUDIENCE)
+        .token_cache(0)
+        .build()
+        .unwrap();
+    let (app, _) = app(auth.clone());
+    let token = issue(&auth, &user("alice", &[]));
+    assert_eq!(
+        send(&app, get_bearer("/protected", &token)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&app, get_bearer("/protected", &token)).await.status,
+        StatusCode::OK
+    );
+}

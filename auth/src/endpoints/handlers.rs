@@ -13,11 +13,11 @@ use serde::Serialize;
 
 use super::body::{self, Params};
 use super::{Shared, User, UserStore, unavailable};
-use crate::claims::{ClaimSet, RegisteredClaims};
+use crate::claims::ClaimSet;
 use crate::error::{AuthError, ErrorKind, RequestError};
 use crate::extract::bearer_token;
 use crate::store::{AccessGrant, NewFamily, Rotation, Successor, TokenHash};
-use crate::token::{IssuedToken, VerifiedToken};
+use crate::token::IssuedToken;
 
 /// The length of a refresh token: 32 bytes in base64url without padding.
 const REFRESH_TOKEN_LEN: usize = 43;
@@ -381,26 +381,10 @@ impl<U: UserStore> Shared<U> {
             return Ok(());
         }
         for grant in grants {
-            self.auth.revoke(&revocation_of(grant)).await?;
+            self.auth.revoke_id(&grant.jwt_id, grant.expires_at).await?;
         }
         Ok(())
     }
-}
-
-/// A token to pass to [`Authenticator::revoke`](crate::Authenticator::revoke), which reads
-/// only its `jti` and `exp`: the store kept those, not the token.
-fn revocation_of(grant: &AccessGrant) -> VerifiedToken {
-    VerifiedToken::new(
-        RegisteredClaims {
-            subject: Box::default(),
-            jwt_id: grant.jwt_id.as_str().into(),
-            issued_at: 0,
-            not_before: None,
-            expires_at: grant.expires_at,
-        },
-        Vec::new(),
-        Vec::new(),
-    )
 }
 
 fn grant_of(issued: &IssuedToken) -> AccessGrant {

@@ -12,6 +12,7 @@ mod verified;
 
 pub use auth::Auth;
 pub use bearer::bearer_token;
+pub(crate) use bearer::{bearer_credentials, check_token_syntax};
 pub use guard::{Authenticated, RequireAllRoles, RequireRole};
 
 pub(crate) use verified::Verified;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use axum::http::request::Parts;
 
-use super::bearer::bearer_token;
+use super::bearer::bearer_credentials;
 use crate::Authenticator;
 use crate::error::{AuthError, ErrorKind};
 use crate::token::VerifiedToken;
@@ -31,13 +31,19 @@ where
         return Ok(Lookup::Verified(token.clone()));
     }
     let auth = Authenticator::from_ref(state);
-    let token = match bearer_token(&parts.headers, parts.uri.query()) {
+    let token = match bearer_credentials(&parts.headers, parts.uri.query()) {
         Ok(Some(token)) => token,
         Ok(None) => return Ok(Lookup::Absent),
         Err(err) => return Err(auth.reject(err)),
     };
-    let verified = auth.authenticate(token).await?;
-    parts.extensions.insert(Verified(verified.clone()));
+    let (verified, cheap_to_repeat) = auth.authenticate_request(token).await?;
+    if !cheap_to_repeat {
+        // A second extractor on this request finds the token here instead of verifying (or
+        // asking a remote revocation list) again. When the token came from the verified-token
+        // cache and revocation answered locally, looking it up again costs less than this
+        // insertion's allocation, so it is skipped.
+        parts.extensions.insert(Verified(verified.clone()));
+    }
     Ok(Lookup::Verified(verified))
 }
 

@@ -30,14 +30,23 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
 /// Remembers member names to refuse duplicates: RFC 7515/7519 allow "lexically last wins",
 /// but two parsers disagreeing on which duplicate counts is how tokens get reinterpreted
 /// (RFC 8725 §2.6), so any duplicate makes the object invalid.
+///
+/// Keys borrowed from the input (no escapes: the common case) are kept in a small array on
+/// the stack; only escaped keys and objects with many members allocate.
 pub(crate) struct SeenKeys<'de, const N: usize> {
-    keys: Vec<Cow<'de, str>>,
+    inline: [&'de str; INLINE],
+    inline_len: usize,
+    spilled: Vec<Cow<'de, str>>,
 }
+
+const INLINE: usize = 24;
 
 impl<'de, const N: usize> SeenKeys<'de, N> {
     pub(crate) fn new() -> Self {
         Self {
-            keys: Vec::with_capacity(16),
+            inline: [""; INLINE],
+            inline_len: 0,
+            spilled: Vec::new(),
         }
     }
 
@@ -45,13 +54,20 @@ impl<'de, const N: usize> SeenKeys<'de, N> {
     // `&Cow`, not `&str`: a key borrowed from the input is kept borrowed.
     #[allow(clippy::ptr_arg)]
     pub(crate) fn insert<E: de::Error>(&mut self, key: &Cow<'de, str>) -> Result<(), E> {
-        if self.keys.iter().any(|seen| seen == key) {
+        let text: &str = key;
+        if self.inline[..self.inline_len].contains(&text) || self.spilled.iter().any(|k| k == key) {
             return Err(E::custom("duplicate member"));
         }
-        if self.keys.len() == N {
+        if self.inline_len + self.spilled.len() == N {
             return Err(E::custom("too many members"));
         }
-        self.keys.push(key.clone());
+        match key {
+            Cow::Borrowed(borrowed) if self.inline_len < INLINE => {
+                self.inline[self.inline_len] = borrowed;
+                self.inline_len += 1;
+            }
+            _ => self.spilled.push(key.clone()),
+        }
         Ok(())
     }
 }

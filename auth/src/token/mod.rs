@@ -16,6 +16,7 @@
 //!   `exp − iat ≤ max lifetime + leeway`.
 
 mod base64url;
+mod cache;
 mod error;
 mod header;
 mod issue;
@@ -28,6 +29,7 @@ pub use header::{ACCESS_TOKEN_MEDIA_TYPE, ACCESS_TOKEN_TYPE};
 pub use issue::{IssueError, IssuedToken};
 pub use verified::VerifiedToken;
 
+pub(crate) use cache::TokenCache;
 pub(crate) use issue::{Stamp, issue};
 pub(crate) use verify::verify;
 

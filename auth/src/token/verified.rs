@@ -13,8 +13,8 @@ use crate::claims::{ClaimSet, RegisteredClaims, RoleSet, Roles, effective_bits};
 #[derive(Debug)]
 pub struct VerifiedToken {
     registered: RegisteredClaims,
-    roles: Box<[Box<str>]>,
-    payload: Box<[u8]>,
+    roles: Vec<Box<str>>,
+    payload: Vec<u8>,
     /// The effective role bits for the last role type asked about: an application has one
     /// role enum, so this turns every role check after the first into a mask and a compare.
     role_bits: OnceLock<(TypeId, u64)>,
@@ -28,8 +28,8 @@ impl VerifiedToken {
     ) -> Self {
         Self {
             registered,
-            roles: roles.into_boxed_slice(),
-            payload: payload.into_boxed_slice(),
+            roles,
+            payload,
             role_bits: OnceLock::new(),
         }
     }

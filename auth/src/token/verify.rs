@@ -94,10 +94,7 @@ struct Segments<'t> {
 
 /// Splits `header.payload.signature`; exactly three segments (a JWE has five).
 fn split(token: &[u8]) -> Result<Segments<'_>, TokenError> {
-    let mut dots = token
-        .iter()
-        .enumerate()
-        .filter_map(|(i, &b)| (b == b'.').then_some(i));
+    let mut dots = memchr::memchr_iter(b'.', token);
     let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
         return Err(TokenError::Malformed);
     };

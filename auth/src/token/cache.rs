@@ -1,0 +1,213 @@
+//! A bounded cache of verified tokens, keyed by the exact token bytes.
+//!
+//! Verifying an RS256 or ES256 signature costs 25–300 µs; a service sees the same token on
+//! every request of a session. The cache stores the result of a *complete* verification
+//! under the exact bytes that were verified, so a hit is the same answer re-verifying would
+//! give, with two exceptions handled here:
+//!
+//! - time: an entry is only returned while `now < exp + leeway`, exactly the verifier's own
+//!   test, and dropped afterwards (`nbf` and `iat` were already in the past when it was
+//!   verified, and stay there);
+//! - revocation: never cached. The `jti` is checked against the revocation list on every
+//!   request, hit or miss.
+//!
+//! The key set of an `Authenticator` cannot change, so a cached verification never outlives
+//! the key that made it. Only tokens that verified are inserted: an attacker cannot fill the
+//! cache, only look up, and a lookup costs a hash of a few bytes and at most a comparison.
+//! Memory is bounded by the capacity (each entry holds the token and its decoded payload,
+//! about 1 KiB for the tokens this crate issues).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::{Arc, Mutex};
+
+use super::VerifiedToken;
+
+/// Shards keep lock hold times short and let cores look up in parallel.
+const SHARDS: usize = 16;
+
+pub(crate) struct TokenCache {
+    shards: Box<[Mutex<Shard>]>,
+    hasher: TailHasherBuilder,
+    per_shard: usize,
+}
+
+struct Shard {
+    entries: HashMap<Box<str>, Arc<VerifiedToken>, TailHasherBuilder>,
+}
+
+impl TokenCache {
+    /// A cache of about `capacity` entries; `None` for a capacity of zero (disabled).
+    pub(crate) fn new(capacity: usize) -> Option<Self> {
+        if capacity == 0 {
+            return None;
+        }
+        let mut seed = [0u8; 8];
+        // A seed the outside cannot predict; a failing RNG only makes the buckets predictable,
+        // which costs nothing here (only verified tokens are ever inserted).
+        let _ = getrandom::fill(&mut seed);
+        let hasher = TailHasherBuilder(u64::from_le_bytes(seed));
+        let shard_count = capacity.min(SHARDS);
+        let per_shard = capacity.div_ceil(shard_count);
+        let shards = (0..shard_count)
+            .map(|_| {
+                Mutex::new(Shard {
+                    entries: HashMap::with_capacity_and_hasher(per_shard.min(1024), hasher.clone()),
+                })
+            })
+            .collect();
+        Some(Self {
+            shards,
+            hasher,
+            per_shard,
+        })
+    }
+
+    fn shard(&self, token: &str) -> &Mutex<Shard> {
+        #[allow(clippy::cast_possible_truncation)] // only the low bits pick a shard
+        let index = self.hasher.hash_one(token) as usize % self.shards.len();
+        &self.shards[index]
+    }
+
+    /// The verified token for exactly these bytes, if cached and still within its lifetime.
+    pub(crate) fn get(&self, token: &str, now: u64, leeway: u64) -> Option<Arc<VerifiedToken>> {
+        let mut shard = self.shard(token).lock().ok()?;
+        let entry = shard.entries.get(token)?;
+        if now < entry.expires_at().saturating_add(leeway) {
+            return Some(entry.clone());
+        }
+        shard.entries.remove(token);
+        None
+    }
+
+    /// Remembers a verified token. When the shard is full, expired entries go first, then an
+    /// arbitrary one: the cache is an accelerator, any entry can be dropped.
+    pub(crate) fn insert(&self, token: &str, verified: Arc<VerifiedToken>, now: u64, leeway: u64) {
+        let Ok(mut shard) = self.shard(token).lock() else {
+            return;
+        };
+        if shard.entries.len() >= self.per_shard {
+            shard
+                .entries
+                .retain(|_, entry| now < entry.expires_at().saturating_add(leeway));
+            if shard.entries.len() >= self.per_shard
+                && let Some(victim) = shard.entries.keys().next().cloned()
+            {
+                shard.entries.remove(&victim);
+            }
+        }
+        shard.entries.insert(token.into(), verified);
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.lock().map_or(0, |s| s.entries.len()))
+            .sum()
+    }
+}
+
+/// Hashes a token by its length and its last 16 bytes (the end of the signature).
+///
+/// The signature of a token that verified is indistinguishable from random, so its tail
+/// spreads cached entries evenly; hashing 16 bytes instead of ~500 keeps a lookup at a few
+/// nanoseconds. Tokens that did not verify are never inserted, so crafted collisions can
+/// only make an attacker's own lookups compare one more key.
+#[derive(Clone)]
+struct TailHasherBuilder(u64);
+
+impl BuildHasher for TailHasherBuilder {
+    type Hasher = TailHasher;
+    fn build_hasher(&self) -> TailHasher {
+        TailHasher(self.0)
+    }
+}
+
+struct TailHasher(u64);
+
+const MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
+
+impl TailHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0 ^ word).wrapping_mul(MULTIPLIER).rotate_left(29);
+    }
+}
+
+impl Hasher for TailHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.mix(bytes.len() as u64);
+        let tail = &bytes[bytes.len().saturating_sub(16)..];
+        for chunk in tail.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.mix(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.mix(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::RegisteredClaims;
+
+    fn token(exp: u64) -> Arc<VerifiedToken> {
+        Arc::new(VerifiedToken::new(
+            RegisteredClaims {
+                subject: "s".into(),
+                jwt_id: "j".into(),
+                issued_at: 0,
+                not_before: None,
+                expires_at: exp,
+            },
+            Vec::new(),
+            b"{}".to_vec(),
+        ))
+    }
+
+    #[test]
+    fn hits_only_on_the_exact_bytes_and_only_before_expiry() {
+        let cache = TokenCache::new(100).unwrap();
+        cache.insert("a.b.c", token(100), 10, 0);
+        assert!(cache.get("a.b.c", 99, 0).is_some());
+        assert!(cache.get("a.b.C", 99, 0).is_none());
+        assert!(cache.get("a.b.c ", 99, 0).is_none());
+        assert!(cache.get("a.b.c", 100, 0).is_none(), "expired at exp");
+        assert_eq!(cache.len(), 0, "the expired entry is dropped");
+        cache.insert("x.y.z", token(100), 10, 5);
+        assert!(cache.get("x.y.z", 104, 5).is_some(), "within the leeway");
+    }
+
+    #[test]
+    fn capacity_bounds_the_entries() {
+        let cache = TokenCache::new(32).unwrap();
+        for i in 0..1000 {
+            cache.insert(&format!("token-{i}"), token(u64::MAX), 0, 0);
+        }
+        assert!(cache.len() <= 32, "{}", cache.len());
+        assert!(TokenCache::new(0).is_none());
+    }
+
+    #[test]
+    fn a_full_cache_drops_expired_entries_then_any() {
+        let cache = TokenCache::new(2).unwrap(); // two shards of one entry
+        assert_eq!(cache.shards.len(), 2);
+        let single = TokenCache::new(1).unwrap();
+        single.insert("old", token(5), 0, 0);
+        single.insert("new", token(100), 10, 0);
+        assert_eq!(single.len(), 1);
+        assert!(single.get("new", 10, 0).is_some());
+        single.insert("newer", token(100), 10, 0);
+        assert_eq!(single.len(), 1);
+        assert!(single.get("newer", 10, 0).is_some());
+        assert!(cache.get("old", 0, 0).is_none());
+    }
+}

@@ -1,0 +1,209 @@
+//! The server side of the HTTP load harness (`scripts/load`): one bare handler and the same
+//! handler behind each way of protecting it, on one runtime thread so the harness can pin it
+//! to one core and compare requests per second side by side.
+//!
+//! `load_server <bind address> <token file>` writes a JSON object `{route: token}` to the token
+//! file, then serves until killed.
+
+use std::net::SocketAddr;
+
+use auth::claims::role_bit;
+use auth::keys::{Algorithm, KeySet, SigningKey};
+use auth::{Authenticator, ClaimSet, RequireRole, RoleSet, Roles};
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::routing::get;
+use axum::{Router, http::header::AUTHORIZATION};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Admin,
+    Viewer,
+}
+
+impl RoleSet for Role {
+    const NAMES: &'static [&'static str] = &["admin", "viewer"];
+    fn index(&self) -> usize {
+        *self as usize
+    }
+    fn from_index(index: usize) -> Option<Self> {
+        [Self::Admin, Self::Viewer].get(index).copied()
+    }
+}
+
+const ADMIN: u64 = role_bit::<Role>("admin");
+
+#[derive(Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    roles: Roles<Role>,
+}
+
+impl ClaimSet for Claims {
+    type Role = Role;
+    fn subject(&self) -> &str {
+        &self.sub
+    }
+    fn roles(&self) -> Roles<Role> {
+        self.roles
+    }
+}
+
+const ISSUER: &str = "https://auth.load.test";
+const AUDIENCE: &str = "load";
+const HS256_SECRET: &[u8] = b"load-test-secret-load-test-secret-0123456789";
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../tests/fixtures/keys/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}"))
+}
+
+fn authenticator(key: SigningKey, cache: usize) -> Authenticator {
+    Authenticator::builder()
+        .keys(KeySet::new(key))
+        .issuer(ISSUER)
+        .audience(AUDIENCE)
+        .token_cache(cache)
+        .build()
+        .expect("valid configuration")
+}
+
+async fn handler() -> &'static str {
+    "ok"
+}
+
+async fn admin_only(_: RequireRole<Role, ADMIN>) -> &'static str {
+    "ok"
+}
+
+/// The peer baseline: what an axum service writes by hand with `jsonwebtoken::decode`.
+struct HandWritten;
+
+#[derive(Clone)]
+struct HandWrittenKeys {
+    key: jsonwebtoken::DecodingKey,
+    validation: jsonwebtoken::Validation,
+}
+
+#[derive(Deserialize)]
+struct PeerClaims {
+    roles: Vec<String>,
+}
+
+impl<S> FromRequestParts<S> for HandWritten
+where
+    S: Send + Sync,
+    HandWrittenKeys: FromRef<S>,
+{
+    type Rejection = StatusCode;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, StatusCode> {
+        let keys = HandWrittenKeys::from_ref(state);
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(StatusCode::UNAUTHORIZED)?;
+        let data = jsonwebtoken::decode::<PeerClaims>(token, &keys.key, &keys.validation)
+            .map_err(|_| StatusCode::UNAUTHORIZED)?;
+        if data.claims.roles.iter().any(|r| r == "admin") {
+            Ok(Self)
+        } else {
+            Err(StatusCode::FORBIDDEN)
+        }
+    }
+}
+
+async fn hand_written(_: HandWritten) -> &'static str {
+    "ok"
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let bind: SocketAddr = args
+        .next()
+        .ok_or("usage: load_server <bind> <token file>")?
+        .parse()?;
+    let token_file = args
+        .next()
+        .ok_or("usage: load_server <bind> <token file>")?;
+
+    let claims = Claims {
+        sub: "load".into(),
+        roles: Roles::from([Role::Admin]),
+    };
+    let mut tokens = serde_json::Map::new();
+    let mut app = Router::new().route("/bare", get(handler));
+
+    let variants = [
+        ("/hs256", SigningKey::hs256(HS256_SECRET)?, usize::MAX),
+        ("/hs256-uncached", SigningKey::hs256(HS256_SECRET)?, 0),
+        (
+            "/rs256",
+            SigningKey::from_pem(Algorithm::RS256, fixture("rsa2048.pem"))?,
+            usize::MAX,
+        ),
+        (
+            "/rs256-uncached",
+            SigningKey::from_pem(Algorithm::RS256, fixture("rsa2048.pem"))?,
+            0,
+        ),
+        (
+            "/es256",
+            SigningKey::from_pem(Algorithm::ES256, fixture("p256.pem"))?,
+            usize::MAX,
+        ),
+        (
+            "/eddsa",
+            SigningKey::from_pem(Algorithm::EdDSA, fixture("ed25519.pem"))?,
+            usize::MAX,
+        ),
+    ];
+    for (path, key, cache) in variants {
+        let cache = if cache == usize::MAX {
+            auth::DEFAULT_TOKEN_CACHE_CAPACITY
+        } else {
+            cache
+        };
+        let auth = authenticator(key, cache);
+        tokens.insert(path.into(), auth.issue(&claims)?.access_token.into());
+        app = app.merge(Router::new().route(path, get(admin_only)).with_state(auth));
+    }
+
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_issuer(&[ISSUER]);
+    validation.set_audience(&[AUDIENCE]);
+    let peer = HandWrittenKeys {
+        key: jsonwebtoken::DecodingKey::from_secret(HS256_SECRET),
+        validation,
+    };
+    tokens.insert("/jsonwebtoken".into(), tokens["/hs256"].clone());
+    app = app.merge(
+        Router::new()
+            .route("/jsonwebtoken", get(hand_written))
+            .with_state(peer),
+    );
+
+    std::fs::write(&token_file, serde_json::to_vec(&tokens)?)?;
+
+    // One worker thread: the harness pins the process to one core.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(bind).await?;
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    })?;
+    Ok(())
+}

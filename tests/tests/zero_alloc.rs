@@ -1,0 +1,85 @@
+//! The guard path allocates nothing once a token is in the verified-token cache.
+//!
+//! Its own test binary: it installs a counting global allocator.
+
+mod common;
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use auth::store::MemoryStore;
+use auth::{Authenticator, RequireRole};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{Request, header};
+use common::{ADMIN, AUDIENCE, ISSUER, Role, hs256_key, issue, user};
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
+
+/// Polls a future that has nothing to wait for (an in-process revocation list answers at
+/// once) to completion, without a runtime.
+fn complete<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("the guard waited on something"),
+    }
+}
+
+fn parts(token: &str) -> Parts {
+    Request::get("/admin")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(())
+        .unwrap()
+        .into_parts()
+        .0
+}
+
+#[test]
+fn guard_path_allocates_nothing_for_a_cached_token() {
+    let auth = Authenticator::builder()
+        .signing_key(hs256_key())
+        .issuer(ISSUER)
+        .audience(AUDIENCE)
+        .revocation(MemoryStore::new())
+        .build()
+        .unwrap();
+    let token = issue(&auth, &user("ada", &[Role::Admin]));
+
+    // The first request verifies and fills the cache.
+    let mut first = parts(&token);
+    complete(RequireRole::<Role, ADMIN>::from_request_parts(
+        &mut first, &auth,
+    ))
+    .unwrap();
+
+    let mut second = parts(&token);
+    let region = Region::new(GLOBAL);
+    let guard = complete(RequireRole::<Role, ADMIN>::from_request_parts(
+        &mut second,
+        &auth,
+    ));
+    let change = region.change();
+    assert!(guard.is_ok());
+    assert_eq!(
+        (change.allocations, change.reallocations),
+        (0, 0),
+        "the guard path allocated: {change:?}"
+    );
+
+    // The refused path on a cached token allocates nothing either, up to the error itself.
+    let mut third = parts(&token);
+    let region = Region::new(GLOBAL);
+    let refused = complete(RequireRole::<Role, { common::VIEWER }>::from_request_parts(
+        &mut third, &auth,
+    ));
+    let change = region.change();
+    assert!(refused.is_ok(), "admin implies viewer");
+    assert_eq!(change.allocations, 0, "{change:?}");
+}
