@@ -1,0 +1,115 @@
+//! Posts: anyone reads them, editors and admins write them.
+
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+
+/// A stored post.
+#[derive(Serialize, Debug)]
+pub(crate) struct Post {
+    pub(crate) id: i64,
+    pub(crate) title: String,
+    pub(crate) body: String,
+    pub(crate) author: String,
+    pub(crate) created_at: i64,
+}
+
+/// The body of `POST /posts`.
+#[derive(Deserialize)]
+pub(crate) struct NewPost {
+    pub(crate) title: String,
+    pub(crate) body: String,
+}
+
+const MAX_TITLE: usize = 200;
+const MAX_BODY: usize = 20_000;
+
+impl NewPost {
+    /// The reason this post cannot be stored, if any.
+    pub(crate) fn problem(&self) -> Option<&'static str> {
+        if self.title.trim().is_empty() {
+            Some("The title must not be empty")
+        } else if self.title.chars().count() > MAX_TITLE {
+            Some("The title is longer than 200 characters")
+        } else if self.body.chars().count() > MAX_BODY {
+            Some("The body is longer than 20000 characters")
+        } else {
+            None
+        }
+    }
+}
+
+type PostRow = (i64, String, String, String, i64);
+
+impl From<PostRow> for Post {
+    fn from((id, title, body, author, created_at): PostRow) -> Self {
+        Self {
+            id,
+            title,
+            body,
+            author,
+            created_at,
+        }
+    }
+}
+
+pub(crate) async fn insert(pool: &SqlitePool, post: &NewPost, author: &str) -> Result<Post, sqlx::Error> {
+    sqlx::query_as::<_, PostRow>(
+        "INSERT INTO posts (title, body, author, created_at) VALUES (?1, ?2, ?3, ?4) \
+         RETURNING id, title, body, author, created_at",
+    )
+    .bind(post.title.trim())
+    .bind(&post.body)
+    .bind(author)
+    .bind(crate::now())
+    .fetch_one(pool)
+    .await
+    .map(Post::from)
+}
+
+pub(crate) async fn latest(pool: &SqlitePool, limit: i64) -> Result<Vec<Post>, sqlx::Error> {
+    let rows = sqlx::query_as::<_, PostRow>(
+        "SELECT id, title, body, author, created_at FROM posts ORDER BY id DESC LIMIT ?1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(Post::from).collect())
+}
+
+pub(crate) async fn count(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM posts").fetch_one(pool).await
+}
+
+/// `Json<T>` whose rejections are JSON too (axum's are plain text), in the shape of the auth
+/// errors: `{"error": "invalid_request", "error_description": "..."}`.
+pub(crate) struct JsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for JsonBody<T>
+where
+    S: Send + Sync,
+    Json<T>: FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(bad_request(match rejection.status() {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => "The body must be application/json",
+                _ => "The body must be a JSON object with a title and a body",
+            })),
+        }
+    }
+}
+
+pub(crate) fn bad_request(description: &'static str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(serde_json::json!({"error": "invalid_request", "error_description": description})),
+    )
+        .into_response()
+}

@@ -1,0 +1,92 @@
+//! The demo's own routes: each shows one way to protect a handler.
+
+use std::time::Instant;
+
+use auth::{Auth, Authenticated, protected, requires_role};
+use axum::extract::{FromRef, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{Value, json};
+use sqlx::SqlitePool;
+
+use crate::posts::{self, JsonBody, NewPost, Post};
+// `Role` is the enum `#[requires_role]` checks its role names against (the type named `Role`
+// where the handler is).
+use crate::users::{Role, SqliteUsers, UserClaims};
+
+/// The router state. Extractors find the `Authenticator` in it through `FromRef`.
+#[derive(Clone, FromRef)]
+pub(crate) struct AppState {
+    pub(crate) auth: auth::Authenticator,
+    pub(crate) pool: SqlitePool,
+    pub(crate) users: SqliteUsers,
+    pub(crate) started: Started,
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Started(pub Instant);
+
+/// `GET /health`: public.
+pub(crate) async fn health() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// `GET /me`: any valid access token; answers the token's claims.
+#[protected]
+pub(crate) async fn me(token: Authenticated, Auth(claims): Auth<UserClaims>) -> Json<Value> {
+    Json(json!({
+        "sub": claims.sub,
+        "roles": claims.roles,
+        "iat": token.registered().issued_at(),
+        "exp": token.expires_at(),
+        "jti": token.jwt_id(),
+    }))
+}
+
+/// `GET /admin/stats`: admins only.
+#[requires_role("admin")]
+pub(crate) async fn admin_stats(
+    State(pool): State<SqlitePool>,
+    State(users): State<SqliteUsers>,
+    State(Started(started)): State<Started>,
+) -> Result<Json<Value>, Response> {
+    let users = users.count().await.map_err(internal)?;
+    let posts = posts::count(&pool).await.map_err(internal)?;
+    Ok(Json(json!({
+        "users": users,
+        "posts": posts,
+        "uptime_seconds": started.elapsed().as_secs(),
+    })))
+}
+
+/// `POST /posts`: editors and admins. The guard runs before the body is read, so a viewer's
+/// request is refused (403) without its JSON ever being parsed.
+#[requires_role(any("editor", "admin"))]
+pub(crate) async fn create_post(
+    State(pool): State<SqlitePool>,
+    Auth(author): Auth<UserClaims>,
+    JsonBody(post): JsonBody<NewPost>,
+) -> Result<(StatusCode, Json<Post>), Response> {
+    if let Some(problem) = post.problem() {
+        return Err(posts::bad_request(problem));
+    }
+    let stored = posts::insert(&pool, &post, &author.sub).await.map_err(internal)?;
+    tracing::info!(post = stored.id, author = %author.sub, "post created");
+    Ok((StatusCode::CREATED, Json(stored)))
+}
+
+/// `GET /posts`: public, the 100 latest.
+pub(crate) async fn list_posts(State(pool): State<SqlitePool>) -> Result<Json<Vec<Post>>, Response> {
+    posts::latest(&pool, 100).await.map(Json).map_err(internal)
+}
+
+#[allow(clippy::needless_pass_by_value)] // used as `map_err(internal)`
+fn internal(err: sqlx::Error) -> Response {
+    tracing::error!(error = %err, "database error");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Json(json!({"error": "server_error", "error_description": "An internal error occurred"})),
+    )
+        .into_response()
+}

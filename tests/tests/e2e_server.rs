@@ -1,0 +1,246 @@
+//! End to end: the real demo server binary on a loopback port, driven over HTTP through the
+//! README walkthrough, restarted on the same database, and run twice against one Redis.
+
+mod common;
+mod support_endpoints;
+mod support_server;
+
+use serde_json::json;
+use support_endpoints::RedisServer;
+use support_server::{PASSWORD, SECRET, Server, login, login_form};
+
+fn database(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("demo.db").display())
+}
+
+fn env(database: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("DATABASE_URL", database.to_owned()),
+        ("AUTH_JWT_SECRET", SECRET.to_owned()),
+        ("DEMO_PASSWORD", PASSWORD.to_owned()),
+    ]
+}
+
+fn start(env: &[(&'static str, String)]) -> Server {
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    Server::start(&env)
+}
+
+#[test]
+fn the_readme_walkthrough_works_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = start(&env(&database(&dir)));
+
+    // Public routes.
+    assert_eq!(server.get("/health", None).json(), json!({"status": "ok"}));
+    assert_eq!(server.get("/posts", None).json(), json!([]));
+
+    // No token: 401 with a bare challenge.
+    let reply = server.get("/me", None);
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.header("www-authenticate"), Some(r#"Bearer realm="api""#));
+
+    // Log in as viewer (form, as OAuth2 clients send it) and as admin (JSON).
+    let reply = server.post_form("/token", &login_form("viewer", PASSWORD), None);
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
+    let body = reply.json();
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["expires_in"], 900);
+    let (viewer_access, viewer_refresh) = (
+        body["access_token"].as_str().unwrap().to_owned(),
+        body["refresh_token"].as_str().unwrap().to_owned(),
+    );
+    let reply = server.post_json("/token", &json!({"username": "admin", "password": PASSWORD}), None);
+    assert_eq!(reply.status, 200);
+    let admin_access = reply.json()["access_token"].as_str().unwrap().to_owned();
+
+    // Wrong password and unknown user: the same 400 invalid_grant.
+    let wrong = server.post_form("/token", &login_form("viewer", "not the password"), None);
+    let unknown = server.post_form("/token", &login_form("nobody", "not the password"), None);
+    assert_eq!((wrong.status, unknown.status), (400, 400));
+    assert_eq!(wrong.body, unknown.body);
+    assert_eq!(wrong.error(), "invalid_grant");
+
+    // /me returns the token's claims.
+    let me = server.get("/me", Some(&viewer_access)).json();
+    assert_eq!(me["sub"], "viewer");
+    assert_eq!(me["roles"], json!(["viewer"]));
+
+    // A viewer is not an admin: 403 insufficient_scope; the admin gets the stats.
+    let reply = server.get("/admin/stats", Some(&viewer_access));
+    assert_eq!(reply.status, 403);
+    assert_eq!(reply.header("www-authenticate"), Some(r#"Bearer error="insufficient_scope""#));
+    let stats = server.get("/admin/stats", Some(&admin_access));
+    assert_eq!(stats.status, 200);
+    assert_eq!(stats.json()["users"], 3);
+
+    // Posts: editors and admins write, a viewer cannot, everyone reads.
+    let post = json!({"title": "Hello", "body": "First post"});
+    assert_eq!(server.post_json("/posts", &post, Some(&viewer_access)).status, 403);
+    assert_eq!(server.post_json("/posts", &post, None).status, 401);
+    let (editor_access, _) = login(&server, "editor", PASSWORD);
+    let created = server.post_json("/posts", &post, Some(&editor_access));
+    assert_eq!(created.status, 201, "{}", String::from_utf8_lossy(&created.body));
+    let created = created.json();
+    assert_eq!((created["title"].clone(), created["author"].clone()), (json!("Hello"), json!("editor")));
+    let invalid = server.post_json("/posts", &json!({"title": ""}), Some(&editor_access));
+    assert_eq!((invalid.status, invalid.error().as_str()), (400, "invalid_request"));
+    let listed = server.get("/posts", None).json();
+    assert_eq!(listed[0]["id"], created["id"]);
+
+    // Refresh: a new pair; the old refresh token is spent.
+    let reply = server.post_form("/refresh", &format!("refresh_token={viewer_refresh}"), None);
+    assert_eq!(reply.status, 200);
+    let rotated = reply.json()["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(rotated, viewer_refresh);
+
+    // Reusing the old one revokes the whole family: the rotated token dies too.
+    let reuse = server.post_form("/refresh", &format!("refresh_token={viewer_refresh}"), None);
+    assert_eq!((reuse.status, reuse.error().as_str()), (400, "invalid_grant"));
+    let after = server.post_json("/refresh", &json!({"refresh_token": rotated}), None);
+    assert_eq!((after.status, after.error().as_str()), (400, "invalid_grant"));
+
+    // Logout: the refresh token and the access token stop working.
+    let (access, refresh) = login(&server, "viewer", PASSWORD);
+    assert_eq!(server.get("/me", Some(&access)).status, 200);
+    let reply = server.post_form("/logout", &format!("refresh_token={refresh}"), Some(&access));
+    assert_eq!(reply.status, 204);
+    let reply = server.get("/me", Some(&access));
+    assert_eq!(reply.status, 401);
+    assert!(reply.header("www-authenticate").unwrap().contains("invalid_token"));
+    assert_eq!(server.post_form("/refresh", &format!("refresh_token={refresh}"), None).status, 400);
+
+    // The logs say what happened without leaking a credential.
+    assert_eq!(server.stop().code(), Some(0), "graceful shutdown");
+    let logs = server.output();
+    assert!(logs.contains("status=403") && logs.contains("insufficient_role"), "{logs}");
+    for secret in [PASSWORD, SECRET, &viewer_access, &viewer_refresh, &access, &refresh] {
+        assert!(!logs.contains(secret), "a credential reached the logs");
+    }
+}
+
+#[test]
+fn state_survives_a_restart_on_the_same_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env(&database(&dir));
+    let mut server = start(&env);
+    let (_, kept) = login(&server, "editor", PASSWORD);
+    let (access, revoked) = login(&server, "viewer", PASSWORD);
+    assert_eq!(server.post_form("/logout", &format!("refresh_token={revoked}"), Some(&access)).status, 204);
+    let (_, spent) = login(&server, "admin", PASSWORD);
+    let rotated = server.post_form("/refresh", &format!("refresh_token={spent}"), None).json()["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(server.stop().code(), Some(0));
+
+    let server = start(&env);
+    // Users persist and are not seeded twice.
+    let (admin, _) = login(&server, "admin", PASSWORD);
+    assert_eq!(server.get("/admin/stats", Some(&admin)).json()["users"], 3);
+    // A refresh token issued before the restart works, once.
+    assert_eq!(server.post_form("/refresh", &format!("refresh_token={kept}"), None).status, 200);
+    assert_eq!(server.post_form("/refresh", &format!("refresh_token={kept}"), None).status, 400);
+    // A revoked one stays revoked, and so does its access token.
+    assert_eq!(server.post_form("/refresh", &format!("refresh_token={revoked}"), None).status, 400);
+    assert_eq!(server.get("/me", Some(&access)).status, 401);
+    // A rotated family continues where it was.
+    assert_eq!(server.post_form("/refresh", &format!("refresh_token={rotated}"), None).status, 200);
+}
+
+#[test]
+fn two_instances_share_refresh_and_revocation_state_through_redis() {
+    let Some(redis) = RedisServer::start("two_instances_share_refresh_and_revocation_state_through_redis") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut env = env(&database(&dir));
+    env.push(("REDIS_URL", redis.url.clone()));
+    let a = start(&env);
+    let b = start(&env);
+
+    // Rotated on A, the old token is spent on B too; reuse on B kills the family on A.
+    let (_, first) = login(&a, "viewer", PASSWORD);
+    let reply = b.post_form("/refresh", &format!("refresh_token={first}"), None);
+    assert_eq!(reply.status, 200);
+    let second = reply.json()["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(a.post_form("/refresh", &format!("refresh_token={first}"), None).status, 400);
+    assert_eq!(b.post_form("/refresh", &format!("refresh_token={second}"), None).status, 400);
+
+    // Logout on B is honoured by A.
+    let (access, refresh) = login(&a, "editor", PASSWORD);
+    assert_eq!(a.get("/me", Some(&access)).status, 200);
+    assert_eq!(b.post_form("/logout", &format!("refresh_token={refresh}"), Some(&access)).status, 204);
+    assert_eq!(a.get("/me", Some(&access)).status, 401);
+    assert_eq!(a.post_form("/refresh", &format!("refresh_token={refresh}"), None).status, 400);
+}
+
+#[test]
+fn add_user_reads_the_password_from_stdin() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().unwrap();
+    let database = database(&dir);
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = Command::new(support_server::server_binary())
+            .args(args)
+            .env("DATABASE_URL", &database)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let added = run(&["add-user", "alice", "--role", "editor"], "alice-password-42\n");
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+
+    let bad_role = run(&["add-user", "bob", "--role", "superuser"], "bob-password-42\n");
+    assert_eq!(bad_role.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&bad_role.stderr);
+    assert!(message.contains("admin, editor, viewer"), "{message}");
+    let short = run(&["add-user", "carol", "--role", "viewer"], "short\n");
+    assert_eq!(short.status.code(), Some(2));
+    let again = run(&["add-user", "alice", "--role", "viewer"], "alice-password-43\n");
+    assert_eq!(again.status.code(), Some(2));
+
+    let mut env = env(&database);
+    env.retain(|(k, _)| *k != "DEMO_PASSWORD");
+    let server = start(&env);
+    let (access, _) = login(&server, "alice", "alice-password-42");
+    assert_eq!(server.get("/me", Some(&access)).json()["roles"], json!(["editor"]));
+    // alice existed, so the first start seeded nobody and printed no password.
+    assert!(!server.output().contains("seeded users"), "{}", server.output());
+}
+
+#[test]
+fn an_unset_secret_and_password_are_generated_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&[("DATABASE_URL", database(&dir))]);
+    let output = server.output();
+    assert!(output.contains("AUTH_JWT_SECRET is not set"), "{output}");
+    let password = output
+        .lines()
+        .find_map(|line| line.strip_prefix("seeded users admin, editor and viewer with the password: "))
+        .expect("the generated password is printed once")
+        .trim()
+        .to_owned();
+    let (access, _) = login(&server, "admin", &password);
+    assert_eq!(server.get("/admin/stats", Some(&access)).status, 200);
+}
+
+#[test]
+fn a_bad_configuration_stops_the_server_with_a_clear_message() {
+    let output = std::process::Command::new(support_server::server_binary())
+        .env("AUTH_JWT_SECRET", "too-short")
+        .env("DATABASE_URL", "sqlite::memory:")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(message.contains("AUTH_JWT_SECRET must be at least 32 bytes"), "{message}");
+    assert!(!message.contains("too-short"), "{message}");
+}
