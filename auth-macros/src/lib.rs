@@ -71,13 +71,76 @@ mod role;
 /// shadow it. To read the token's subject, take `auth::Authenticated` or `auth::Auth<C>` as
 /// an ordinary argument instead.)
 ///
+/// # Fresh tokens
+///
+/// `#[protected(fresh)]` also requires the token to be *fresh*: issued by a password login,
+/// not by a refresh. A valid token that is not fresh gets 401 `invalid_token` with the
+/// description `"A fresh login is required"`: the client asks for the password again. For
+/// changing a password or an e-mail address, deleting an account, paying.
+///
+/// ```
+/// use auth::protected;
+/// use axum::http::StatusCode;
+///
+/// #[protected(fresh)]
+/// async fn delete_account() -> StatusCode {
+///     StatusCode::NO_CONTENT
+/// }
+/// # let _: axum::Router = axum::Router::new()
+/// #     .route("/account", axum::routing::delete(delete_account))
+/// #     .with_state(auth::testing::authenticator());
+/// ```
+///
+/// Equivalent code without the macro (the fresh guard authenticates too):
+///
+/// ```
+/// # use axum::http::StatusCode;
+/// async fn delete_account(_: auth::RequireFresh) -> StatusCode {
+///     StatusCode::NO_CONTENT
+/// }
+/// # let _: axum::Router = axum::Router::new()
+/// #     .route("/account", axum::routing::delete(delete_account))
+/// #     .with_state(auth::testing::authenticator());
+/// ```
+///
+/// With roles, write `#[requires_role("admin", fresh)]`, or stack `#[protected(fresh)]` above
+/// `#[requires_role("admin")]`: both check the role first (403 without it), then freshness.
+///
+/// # OpenAPI
+///
+/// With `auth`'s `utoipa` feature, put the attribute **above** `#[utoipa::path(..)]`: it adds
+/// `security(("bearer" = []))` and a 401 response to that operation, unless the attribute
+/// already lists `security(..)` or a 401 response. Register `auth::openapi::SecurityAddon`
+/// as a modifier of the document, which defines the `bearer` scheme. (Below
+/// `#[utoipa::path]`, the path expands first and nothing is added.)
+///
+/// ```
+/// use auth::openapi::SecurityAddon;
+/// use utoipa::OpenApi;
+///
+/// #[auth::protected]
+/// #[utoipa::path(get, path = "/me", responses((status = 200, body = String)))]
+/// async fn me() -> String {
+///     String::new()
+/// }
+///
+/// #[derive(OpenApi)]
+/// #[openapi(paths(me), modifiers(&SecurityAddon))]
+/// struct ApiDoc;
+///
+/// let doc = serde_json::to_value(ApiDoc::openapi())?;
+/// assert_eq!(doc["paths"]["/me"]["get"]["security"][0]["bearer"], serde_json::json!([]));
+/// assert!(doc["paths"]["/me"]["get"]["responses"]["401"].is_object());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+///
 /// # Compile errors
 ///
-/// `#[protected]` takes no arguments; roles are `#[requires_role]`'s job:
+/// `#[protected]` takes no arguments but `fresh`; roles are `#[requires_role]`'s job:
 ///
 /// ```compile_fail
 /// # use auth::protected;
-/// #[protected("admin")] // error: `#[protected]` takes no arguments; use `#[requires_role("...")]` ...
+/// #[protected("admin")] // error: `#[protected]` takes no arguments but `fresh`; use `#[requires_role("...")]` ...
 /// async fn purge() {}
 /// # fn main() {}
 /// ```
@@ -105,7 +168,8 @@ mod role;
 ///
 /// - Put it **above** `#[axum::debug_handler]`, so `debug_handler` checks the signature with
 ///   the guard in it; when the handler has no `State` extractor, tell `debug_handler` the
-///   state type, as in `#[axum::debug_handler(state = AppState)]`.
+///   state type, as in `#[axum::debug_handler(state = AppState)]`. Put it above
+///   `#[utoipa::path]` too.
 /// - The guard takes one of the 16 arguments axum handlers may have.
 /// - Free functions and associated functions only: not methods taking `self`.
 #[proc_macro_attribute]
@@ -123,8 +187,10 @@ pub fn protected(args: TokenStream, item: TokenStream) -> TokenStream {
 /// - `all("editor", "auditor")`: every one of these roles;
 ///
 /// optionally followed (or preceded) by `role = path::MyRole` to name the role enum; by
-/// default it is the type named `Role` where the handler is. Roles granted through the
-/// hierarchy (`#[role(implies(..))]`) count. Stacked attributes all apply (AND).
+/// default it is the type named `Role` where the handler is; and by `fresh` to also require a
+/// fresh token (issued by a password login, not a refresh; see [`macro@protected`]), checked
+/// after the role. Roles granted through the hierarchy (`#[role(implies(..))]`) count.
+/// Stacked attributes all apply (AND).
 ///
 /// Role names are checked at compile time against the enum's wire names: a misspelt name
 /// does not build, and the error lists the valid ones. The check at run time is a mask and a
@@ -270,9 +336,20 @@ pub fn protected(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// - Role names are string literals (constants cannot be named in the attribute).
 /// - Without `role = ..`, a type named `Role` must be in scope where the handler is.
-/// - Put it **above** `#[axum::debug_handler]` (see [`macro@protected`]).
-/// - The guard takes one of the 16 arguments axum handlers may have; each stacked attribute
-///   takes one more. Stacked guards verify the token once: it is cached per request.
+/// - Put it **above** `#[axum::debug_handler]` and `#[utoipa::path]` (see
+///   [`macro@protected`]).
+/// - The guard takes one of the 16 arguments axum handlers may have; `fresh` and each stacked
+///   attribute take one more. Stacked guards verify the token once: it is cached per request.
+///
+/// # OpenAPI
+///
+/// With `auth`'s `utoipa` feature and the attribute **above** `#[utoipa::path(..)]`, the
+/// operation gets its security requirement and 401/403 responses from the attribute: the
+/// roles are listed in the requirement (OpenAPI 3.1 allows role names for any scheme), one
+/// requirement per way in, so `any("editor", "admin")` gives
+/// `security(("bearer" = ["editor"]), ("bearer" = ["admin"]))` and `all(..)` one requirement
+/// with every role; stacked attributes combine. A `security(..)` or a 401/403 response the
+/// attribute already lists is kept as written.
 /// - Free functions and associated functions only: not methods taking `self`.
 #[proc_macro_attribute]
 pub fn requires_role(args: TokenStream, item: TokenStream) -> TokenStream {

@@ -8,8 +8,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 
 use crate::claims::ClaimSet;
-use crate::error::{AuthError, DEFAULT_REALM, ErrorKind, is_valid_realm};
-use crate::keys::{JwkSet, KeyError, KeySet, SigningKey};
+use crate::error::{AuthError, DEFAULT_REALM, ErrorBodyHook, ErrorKind, is_valid_realm};
+use crate::extract::{Transport, TransportConfig};
+use crate::jwks::RemoteJwks;
+use crate::keys::{JwkSet, KeyError, KeySet, KeySource, SigningKey};
 use crate::layer::AuthLayer;
 use crate::store::RevocationList;
 use crate::token::{
@@ -65,12 +67,16 @@ pub struct Authenticator {
 }
 
 struct Inner {
-    keys: KeySet,
+    /// A static key set, or a remote JWKS that changes at run time (`keys::source`).
+    keys: KeySource,
     rules: TokenRules,
     cache: Option<TokenCache>,
     realm: Arc<str>,
     revocation: Option<Arc<dyn RevocationList>>,
     clock: Clock,
+    /// Cookie and WebSocket token transport (`crate::cookie`, `crate::websocket`).
+    transport: Transport,
+    error_body: Option<ErrorBodyHook>,
 }
 
 type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
@@ -84,20 +90,78 @@ impl Authenticator {
     /// Signs an access token for `claims`: the application's claims plus `iss`, `aud`,
     /// `iat`, `nbf`, `exp` (now + the access TTL) and a random 128-bit `jti`; header
     /// `typ: at+jwt` with the active key's `alg` and `kid`.
+    ///
+    /// The token is not *fresh* (see [`issue_fresh`](Self::issue_fresh)).
     pub fn issue<C: ClaimSet + Serialize>(&self, claims: &C) -> Result<IssuedToken, IssueError> {
+        self.issue_with(claims, token::Session::default())
+    }
+
+    /// Like [`issue`](Self::issue), but the token is *fresh* (`"fresh": true`), as the ones
+    /// a password login at the [endpoints](crate::endpoints) issues: for an application that
+    /// checks the password itself and wants the token accepted by fresh-only handlers
+    /// ([`RequireFresh`](crate::extract::RequireFresh), `#[protected(fresh)]`).
+    ///
+    /// ```
+    /// # use auth::{ClaimSet, Roles, claims::NoRole};
+    /// # #[derive(serde::Serialize, serde::Deserialize)] struct Claims { sub: String }
+    /// # impl ClaimSet for Claims {
+    /// #     type Role = NoRole;
+    /// #     fn subject(&self) -> &str { &self.sub }
+    /// #     fn roles(&self) -> Roles<NoRole> { Roles::empty() }
+    /// # }
+    /// let auth = auth::testing::authenticator();
+    /// let claims = Claims { sub: "ada".into() };
+    /// let fresh = auth.issue_fresh(&claims)?;
+    /// assert!(auth.verify(&fresh.access_token)?.is_fresh());
+    /// assert!(!auth.verify(&auth.issue(&claims)?.access_token)?.is_fresh());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn issue_fresh<C: ClaimSet + Serialize>(
+        &self,
+        claims: &C,
+    ) -> Result<IssuedToken, IssueError> {
+        self.issue_with(
+            claims,
+            token::Session {
+                fresh: true,
+                id: None,
+            },
+        )
+    }
+
+    /// [`issue`](Self::issue) with the session claims (`fresh`, `sid`).
+    pub(crate) fn issue_with<C: ClaimSet + Serialize>(
+        &self,
+        claims: &C,
+        session: token::Session,
+    ) -> Result<IssuedToken, IssueError> {
         let now = self.now();
         let stamp = Stamp {
             issued_at: now,
             expires_at: now + self.inner.rules.access_ttl,
             jwt_id: token::new_jwt_id().map_err(IssueError::Key)?,
+            session,
         };
-        token::issue(&self.inner.keys, &self.inner.rules, claims, stamp)
+        token::issue(
+            &self.inner.keys.snapshot().0,
+            &self.inner.rules,
+            claims,
+            stamp,
+        )
     }
 
     /// Verifies a token's signature and claims, without the revocation check (see
     /// [`authenticate`](Self::authenticate)).
+    ///
+    /// With a [remote JWKS](AuthenticatorBuilder::remote_jwks), only the keys fetched so far
+    /// are used: an unknown `kid` is refused here, while `authenticate` would refresh first.
     pub fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
-        token::verify(&self.inner.keys, &self.inner.rules, token, self.now())
+        token::verify(
+            &self.inner.keys.snapshot().0,
+            &self.inner.rules,
+            token,
+            self.now(),
+        )
     }
 
     /// Verifies a token and, when a revocation list is configured, checks that its `jti` was
@@ -105,6 +169,10 @@ impl Authenticator {
     ///
     /// Verifications are remembered in a bounded cache keyed by the exact token bytes
     /// ([`AuthenticatorBuilder::token_cache`]); the revocation check runs every time.
+    ///
+    /// With a [remote JWKS](AuthenticatorBuilder::remote_jwks), a token naming an unknown
+    /// `kid` waits for one refresh of the keys (single-flight, at most once per minimum
+    /// interval; see [`RemoteJwks`]) and is verified once more.
     pub async fn authenticate(&self, token: &str) -> Result<Arc<VerifiedToken>, AuthError> {
         self.authenticate_request(token)
             .await
@@ -125,26 +193,43 @@ impl Authenticator {
             .inner
             .cache
             .as_ref()
-            .and_then(|cache| cache.get(token, now, leeway));
+            .and_then(|cache| cache.get(token, now, leeway, self.inner.keys.epoch()));
         let from_cache = cached.is_some();
         let verified = match cached {
             Some(hit) => hit,
-            None => self.verify_and_remember(token, now)?,
+            None => self.verify_and_remember(token, now).await?,
         };
         let revocation_was_local = self.check_revocation(&verified).await?;
         Ok((verified, from_cache && revocation_was_local))
     }
 
     /// The cache-miss path of [`authenticate_request`](Self::authenticate_request).
-    fn verify_and_remember(&self, token: &str, now: u64) -> Result<Arc<VerifiedToken>, AuthError> {
+    async fn verify_and_remember(
+        &self,
+        token: &str,
+        now: u64,
+    ) -> Result<Arc<VerifiedToken>, AuthError> {
         // Tokens that come from a request have their alphabet checked here, on a miss only: a
         // malformed one is a malformed request (400), not an invalid token.
         crate::extract::check_token_syntax(token).map_err(|err| self.reject(err))?;
-        let verified = token::verify(&self.inner.keys, &self.inner.rules, token, now)
+        let (keys, mut epoch) = self.inner.keys.snapshot();
+        let mut result = token::verify(&keys, &self.inner.rules, token, now);
+        // A remote key source may not have the issuer's newest key yet: refresh (rate-limited,
+        // single-flight) and try once more. Never for an HMAC or malformed `kid`.
+        if matches!(result, Err(TokenError::UnknownKey))
+            && self.inner.keys.is_remote()
+            && token::names_refreshable_key(token)
+            && self.inner.keys.refresh_for_unknown_kid().await
+        {
+            let (keys, fresh_epoch) = self.inner.keys.snapshot();
+            epoch = fresh_epoch;
+            result = token::verify(&keys, &self.inner.rules, token, now);
+        }
+        let verified = result
             .map(Arc::new)
             .map_err(|reason| self.reject(reason.into()))?;
         if let Some(cache) = &self.inner.cache {
-            cache.insert(token, verified.clone(), now, self.inner.rules.leeway);
+            cache.insert(token, verified.clone(), now, self.inner.rules.leeway, epoch);
         }
         Ok(verified)
     }
@@ -154,6 +239,11 @@ impl Authenticator {
         let Some(list) = &self.inner.revocation else {
             return Ok(true);
         };
+        // A token without `jti` (accepted only with `require_jwt_id(false)`) names nothing the
+        // denylist could hold.
+        if token.jwt_id().is_empty() {
+            return Ok(true);
+        }
         let (answer, local) = match list.is_revoked_now(token.jwt_id()) {
             Some(answer) => (answer, true),
             None => (list.is_revoked(token.jwt_id()).await, false),
@@ -163,7 +253,7 @@ impl Authenticator {
             Ok(true) => Err(self.reject(TokenError::Revoked.into())),
             Err(err) => {
                 tracing::error!(error = %err, "revocation list unreachable; refusing the request");
-                Err(AuthError::new(ErrorKind::Unavailable))
+                Err(self.reject(AuthError::new(ErrorKind::Unavailable)))
             }
         }
     }
@@ -176,10 +266,17 @@ impl Authenticator {
 
     /// Denylists the token with this `jti` until `expires_at` (its `exp`), for tokens known
     /// only by what a store recorded when they were issued.
+    ///
+    /// An empty `jwt_id` (a token without `jti`) is not denylisted: it would name every such
+    /// token at once.
     pub async fn revoke_id(&self, jwt_id: &str, expires_at: u64) -> Result<(), AuthError> {
         let Some(list) = &self.inner.revocation else {
             return Ok(());
         };
+        if jwt_id.is_empty() {
+            tracing::debug!("a token without `jti` cannot be revoked individually");
+            return Ok(());
+        }
         list.revoke(jwt_id, expires_at).await.map_err(|err| {
             tracing::error!(error = %err, "revocation list unreachable");
             AuthError::new(ErrorKind::Unavailable)
@@ -191,14 +288,15 @@ impl Authenticator {
         self.inner.revocation.is_some()
     }
 
-    /// The key set.
-    pub fn keys(&self) -> &KeySet {
-        &self.inner.keys
+    /// The key set now: the configured one, or the keys of a remote JWKS as last fetched.
+    pub fn keys(&self) -> Arc<KeySet> {
+        self.inner.keys.snapshot().0
     }
 
-    /// The public keys as a JWKS document (HMAC keys are never included).
+    /// The public keys as a JWKS document (HMAC keys are never included); see
+    /// [`jwks::router`](crate::jwks::router) to serve it.
     pub fn jwks(&self) -> JwkSet {
-        self.inner.keys.jwks()
+        self.keys().jwks()
     }
 
     /// The configured issuer (`iss`).
@@ -232,9 +330,16 @@ impl Authenticator {
         (self.inner.clock)()
     }
 
-    /// Attaches this authenticator's realm to an error.
+    /// Attaches this authenticator's context to an error: the realm and the body renderer.
     pub(crate) fn reject(&self, error: AuthError) -> AuthError {
-        error.with_realm(self.inner.realm.clone())
+        error
+            .with_realm(self.inner.realm.clone())
+            .with_render(self.inner.error_body.as_ref())
+    }
+
+    /// Where access tokens are accepted besides `Authorization: Bearer`.
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.inner.transport
     }
 }
 
@@ -264,11 +369,21 @@ pub struct AuthenticatorBuilder {
     revocation: Option<Arc<dyn RevocationList>>,
     clock: Option<Clock>,
     cache_capacity: Option<usize>,
+    // Resource-server mode (crate::jwks).
+    remote_jwks: Option<RemoteJwks>,
+    extra_token_types: Vec<String>,
+    accept_untyped: bool,
+    optional_jwt_id: bool,
+    // Set by `cookies` (crate::cookie), `websocket_query_token` (crate::websocket) and
+    // `error_body` (crate::error).
+    pub(crate) transport: TransportConfig,
+    pub(crate) error_body: Option<ErrorBodyHook>,
 }
 
 impl AuthenticatorBuilder {
     /// The key set: one signing key and the keys that verify. Required (or
-    /// [`signing_key`](Self::signing_key)).
+    /// [`signing_key`](Self::signing_key), or [`remote_jwks`](Self::remote_jwks) for a
+    /// resource server).
     pub fn keys(mut self, keys: KeySet) -> Self {
         self.keys = Some(keys);
         self
@@ -320,8 +435,51 @@ impl AuthenticatorBuilder {
 
     /// Where tokens carry their roles: a claim name or a dotted path into nested objects
     /// (`realm_access.roles` for Keycloak). Defaults to `"roles"`.
+    ///
+    /// The default `roles` claim must be an array of names. A claim set here other than
+    /// `roles` may also be a string of space-separated names, as the OAuth `scope` claim is
+    /// (`roles_claim("scope")`: [scopes as roles](crate::jwks#scopes-as-roles)).
     pub fn roles_claim(mut self, path: impl Into<String>) -> Self {
         self.roles_claim = Some(path.into());
+        self
+    }
+
+    /// Resource-server mode: verify with the keys of a JWKS URL, refreshed at run time,
+    /// instead of a [`KeySet`](Self::keys). Such an authenticator verifies only; it cannot
+    /// issue. See [`crate::jwks`] for a complete Keycloak setup.
+    pub fn remote_jwks(mut self, jwks: RemoteJwks) -> Self {
+        self.remote_jwks = Some(jwks);
+        self
+    }
+
+    /// Also accepts access tokens whose `typ` header is exactly `typ` (case-sensitive), for
+    /// another issuer's tokens: Keycloak and Auth0 write `"JWT"`. Can be called several times.
+    ///
+    /// Off by default: only `at+jwt` and `application/at+jwt` are accepted (RFC 9068,
+    /// SECURITY.md TV-07), which is what keeps an ID token or another JWT signed by the same
+    /// key from passing as an access token. With a generic `typ` accepted, the audience is
+    /// what tells the kinds apart, so make sure the issuer's ID tokens never carry this API's
+    /// audience.
+    pub fn accept_token_type(mut self, typ: impl Into<String>) -> Self {
+        self.extra_token_types.push(typ.into());
+        self
+    }
+
+    /// Also accepts access tokens without a `typ` header (AWS Cognito writes none). Off by
+    /// default; the same caution as [`accept_token_type`](Self::accept_token_type) applies.
+    pub fn accept_untyped_tokens(mut self) -> Self {
+        self.accept_untyped = true;
+        self
+    }
+
+    /// Whether access tokens must carry a `jti`. Defaults to `true` (SECURITY.md TV-14).
+    ///
+    /// `false` accepts tokens of issuers that send none (Auth0). A token without `jti` cannot
+    /// be revoked individually: the revocation list is not consulted for it and
+    /// [`Authenticator::revoke`] does nothing for it, so it is valid until it expires. A
+    /// `jti` that is present must still be a non-empty string.
+    pub fn require_jwt_id(mut self, required: bool) -> Self {
+        self.optional_jwt_id = !required;
         self
     }
 
@@ -360,9 +518,19 @@ impl AuthenticatorBuilder {
     /// Checks the configuration and builds the authenticator.
     pub fn build(self) -> Result<Authenticator, ConfigError> {
         crate::keys::install_backend();
-        let keys = self.keys.ok_or(ConfigError::MissingKeys)?;
-        if keys.is_empty() {
-            return Err(ConfigError::MissingKeys);
+        let keys = match (self.keys, self.remote_jwks) {
+            (Some(_), Some(_)) => return Err(ConfigError::ConflictingKeySources),
+            (Some(keys), None) if !keys.is_empty() => KeySource::Static(Arc::new(keys)),
+            // A remote JWKS may still be empty: its first fetch fills it.
+            (None, Some(remote)) => KeySource::Remote(remote),
+            _ => return Err(ConfigError::MissingKeys),
+        };
+        if !self
+            .extra_token_types
+            .iter()
+            .all(|typ| is_valid_token_type(typ))
+        {
+            return Err(ConfigError::InvalidTokenType);
         }
         let issuer = non_empty(self.issuer, ConfigError::MissingIssuer)?;
         let audience = non_empty(self.audience, ConfigError::MissingAudience)?;
@@ -392,6 +560,13 @@ impl AuthenticatorBuilder {
         if roles_path.iter().any(|segment| segment.is_empty()) {
             return Err(ConfigError::InvalidRolesClaim);
         }
+        // A scope string is accepted only in a claim the application chose, never in the
+        // crate's own `roles` (TV-15).
+        let roles_from_string = self
+            .roles_claim
+            .as_deref()
+            .is_some_and(|claim| claim != "roles");
+        let transport = self.transport.build(&keys.snapshot().0)?;
         Ok(Authenticator {
             inner: Arc::new(Inner {
                 keys,
@@ -402,14 +577,29 @@ impl AuthenticatorBuilder {
                     access_ttl: access_ttl.as_secs(),
                     max_lifetime: max_lifetime.as_secs(),
                     roles_path,
+                    roles_from_string,
+                    extra_token_types: self
+                        .extra_token_types
+                        .into_iter()
+                        .map(String::into_boxed_str)
+                        .collect(),
+                    accept_untyped: self.accept_untyped,
+                    require_jwt_id: !self.optional_jwt_id,
                 },
                 cache: TokenCache::new(self.cache_capacity.unwrap_or(DEFAULT_TOKEN_CACHE_CAPACITY)),
                 realm: realm.into(),
                 revocation: self.revocation,
                 clock: self.clock.unwrap_or_else(|| Arc::new(system_now)),
+                transport,
+                error_body: self.error_body,
             }),
         })
     }
+}
+
+/// A `typ` value: 1 to 64 visible ASCII characters (a media type such as `JWT`).
+fn is_valid_token_type(typ: &str) -> bool {
+    (1..=64).contains(&typ.len()) && typ.bytes().all(|b| b.is_ascii_graphic())
 }
 
 fn non_empty(value: Option<String>, missing: ConfigError) -> Result<String, ConfigError> {
@@ -430,6 +620,10 @@ fn system_now() -> u64 {
 pub enum ConfigError {
     /// No key set, or an empty one.
     MissingKeys,
+    /// Both a key set and a remote JWKS were given; an authenticator has one key source.
+    ConflictingKeySources,
+    /// An accepted token type is empty, longer than 64 characters, or not visible ASCII.
+    InvalidTokenType,
     /// No issuer (or an empty one).
     MissingIssuer,
     /// No audience (or an empty one).
@@ -442,6 +636,10 @@ pub enum ConfigError {
     InvalidRealm,
     /// The roles claim path has an empty segment.
     InvalidRolesClaim,
+    /// The cookie configuration is invalid (the reason says why).
+    InvalidCookieConfig(&'static str),
+    /// The WebSocket query parameter name is empty or not made of `A-Z a-z 0-9 - _ .`.
+    InvalidQueryParameter,
     /// A key could not be built.
     Key(KeyError),
 }
@@ -450,6 +648,13 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::MissingKeys => f.write_str("no signing or verifying key configured"),
+            Self::ConflictingKeySources => f.write_str(
+                "both a key set and a remote JWKS are configured: choose one (`.keys(..)` to \
+                 issue and verify, `.remote_jwks(..)` to verify another issuer's tokens)",
+            ),
+            Self::InvalidTokenType => f.write_str(
+                "an accepted token type must be 1 to 64 visible ASCII characters, such as `JWT`",
+            ),
             Self::MissingIssuer => f.write_str("no issuer configured: call `.issuer(..)`"),
             Self::MissingAudience => f.write_str("no audience configured: call `.audience(..)`"),
             Self::AccessTtlOutOfRange => f.write_str(
@@ -464,6 +669,10 @@ impl fmt::Display for ConfigError {
                 f.write_str("the roles claim must be a name or a dotted path without empty parts")
             }
             Self::Key(err) => write!(f, "invalid key: {err}"),
+            Self::InvalidCookieConfig(reason) => write!(f, "invalid cookie configuration: {reason}"),
+            Self::InvalidQueryParameter => f.write_str(
+                "the WebSocket query parameter name must be 1 to 64 characters of `A-Z a-z 0-9 - _ .`",
+            ),
         }
     }
 }

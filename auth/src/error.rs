@@ -10,8 +10,18 @@
 //! | wrong credentials, bad refresh token | 400 | — | `invalid_grant` |
 //! | unsupported `grant_type` | 400 | — | `unsupported_grant_type` |
 //!
+//! | cookie-authenticated unsafe request without a valid CSRF token, or from another site ([`crate::cookie`]) | 403 | — | `invalid_request` |
+//!
 //! The JSON body is `{"error": "…", "error_description": "…"}`. Descriptions come from a
 //! fixed set of sentences: never token contents, key ids or library error text.
+//!
+//! # Shaping the body
+//!
+//! [`AuthenticatorBuilder::error_body`](crate::AuthenticatorBuilder::error_body) replaces the
+//! JSON body of every error produced with that authenticator's context (extractors, the
+//! layer, the endpoints) with the application's own. The status, the `WWW-Authenticate`
+//! challenge and `Cache-Control` stay as the table above says: clients and proxies rely on
+//! them, not on the body.
 
 use std::fmt;
 use std::sync::Arc;
@@ -20,6 +30,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use crate::AuthenticatorBuilder;
 use crate::token::TokenError;
 
 /// The realm named in a 401 challenge when none is configured.
@@ -28,12 +39,24 @@ pub const DEFAULT_REALM: &str = "api";
 /// Why a request was refused. Implements [`IntoResponse`].
 ///
 /// A struct around an [`ErrorKind`] (as `std::io::Error` is) rather than a bare enum, because
-/// the response needs the configured realm, which travels with the error from the extractor
-/// that produced it.
+/// the response needs the configured realm and body hook
+/// ([`AuthenticatorBuilder::error_body`]), which travel with the error from the extractor that
+/// produced it.
 #[derive(Clone)]
 pub struct AuthError {
     kind: ErrorKind,
     realm: Option<Arc<str>>,
+    render: Option<ErrorBodyHook>,
+}
+
+/// The application's error-body renderer ([`AuthenticatorBuilder::error_body`]).
+#[derive(Clone)]
+pub(crate) struct ErrorBodyHook(Arc<dyn Fn(&AuthError) -> Response + Send + Sync>);
+
+impl fmt::Debug for ErrorBodyHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ErrorBodyHook")
+    }
 }
 
 /// The kinds of [`AuthError`].
@@ -86,8 +109,15 @@ pub enum RequestError {
     BodyTooLarge,
     /// The password is longer than the accepted maximum.
     PasswordTooLong,
-    /// The CSRF token is missing or does not match.
+    /// A cookie-authenticated request without a valid CSRF token: the `X-CSRF-Token` header
+    /// is missing, differs from the CSRF cookie, or was not minted for this session. 403.
     CsrfMismatch,
+    /// A request that must come from the application's own pages came from another site:
+    /// its `Origin` is not allowed, or `Sec-Fetch-Site` says `cross-site`, `same-site` or
+    /// `none` without an allowed `Origin` ([`crate::cookie`]). 403.
+    CrossSiteRequest,
+    /// An authentication cookie was sent more than once.
+    DuplicateCookie,
 }
 
 impl RequestError {
@@ -104,6 +134,8 @@ impl RequestError {
             Self::BodyTooLarge => "body_too_large",
             Self::PasswordTooLong => "password_too_long",
             Self::CsrfMismatch => "csrf_mismatch",
+            Self::CrossSiteRequest => "cross_site_request",
+            Self::DuplicateCookie => "duplicate_cookie",
         }
     }
 
@@ -122,6 +154,8 @@ impl RequestError {
             Self::BodyTooLarge => "The request body is too large",
             Self::PasswordTooLong => "The password is too long",
             Self::CsrfMismatch => "The CSRF token is missing or invalid",
+            Self::CrossSiteRequest => "Cross-site requests are not allowed",
+            Self::DuplicateCookie => "An authentication cookie was sent more than once",
         }
     }
 
@@ -138,14 +172,33 @@ impl RequestError {
 impl AuthError {
     /// An error of this kind.
     pub const fn new(kind: ErrorKind) -> Self {
-        Self { kind, realm: None }
+        Self {
+            kind,
+            realm: None,
+            render: None,
+        }
     }
 
-    /// Names the realm of the 401 challenge. The realm must be a valid quoted-string
-    /// (the `Authenticator` builder checks the one it is configured with).
+    /// Names the realm of the 401 challenge. A realm that cannot be sent as a quoted-string
+    /// without escaping (a `"`, a `\\`, a control byte, non-ASCII, empty, over 128 bytes) is
+    /// ignored and the challenge names [`DEFAULT_REALM`]: the header must stay valid whatever
+    /// the caller passes (the `Authenticator` builder refuses such a realm up front).
     pub fn with_realm(mut self, realm: Arc<str>) -> Self {
-        self.realm = Some(realm);
+        self.realm = is_valid_realm(&realm).then_some(realm);
         self
+    }
+
+    /// Attaches the application's body renderer (the authenticator's context).
+    pub(crate) fn with_render(mut self, render: Option<&ErrorBodyHook>) -> Self {
+        if let Some(render) = render {
+            self.render = Some(render.clone());
+        }
+        self
+    }
+
+    /// The realm this error's challenge names, when one was attached.
+    pub fn realm(&self) -> Option<&str> {
+        self.realm.as_deref()
     }
 
     /// The kind of error.
@@ -157,7 +210,12 @@ impl AuthError {
     pub const fn status(&self) -> StatusCode {
         match self.kind {
             ErrorKind::MissingCredentials | ErrorKind::InvalidToken(_) => StatusCode::UNAUTHORIZED,
-            ErrorKind::InsufficientScope => StatusCode::FORBIDDEN,
+            // CSRF: the credentials are fine; the request did not prove it came from the
+            // application's own pages (RFC 9110 §15.5.4: understood, refused).
+            ErrorKind::InsufficientScope
+            | ErrorKind::InvalidRequest(
+                RequestError::CsrfMismatch | RequestError::CrossSiteRequest,
+            ) => StatusCode::FORBIDDEN,
             ErrorKind::InvalidRequest(RequestError::BodyTooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::InvalidRequest(RequestError::UnsupportedMediaType) => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
@@ -257,9 +315,20 @@ pub struct AuthFailure {
 
 impl IntoResponse for AuthError {
     fn into_response(self) -> Response {
-        let mut response = (self.status(), self.body()).into_response();
+        // The application's body (and its content type), if it renders its own; what follows
+        // puts the status and the challenge back to the contract whatever it set.
+        let mut response = if let Some(render) = &self.render {
+            (render.0)(&self)
+        } else {
+            let mut response = self.body().into_response();
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        };
+        *response.status_mut() = self.status();
         let headers = response.headers_mut();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.remove(WWW_AUTHENTICATE);
         if let Some(challenge) = self.challenge()
             && let Ok(value) = HeaderValue::from_str(&challenge)
         {
@@ -316,6 +385,55 @@ impl fmt::Display for AuthError {
 
 impl std::error::Error for AuthError {}
 
+impl AuthenticatorBuilder {
+    /// Shapes the body of every error response produced with this authenticator's context:
+    /// the extractors and guards, the [layer](crate::layer), the
+    /// [endpoints](crate::endpoints) and the cookie checks (jwt-authorizer#11).
+    ///
+    /// `render` receives the [`AuthError`] (its [`kind`](AuthError::kind),
+    /// [`error_code`](AuthError::error_code), [`description`](AuthError::description),
+    /// [`status`](AuthError::status)) and returns any response; its body and headers are
+    /// kept, but the status is set back to [`AuthError::status`], the `WWW-Authenticate`
+    /// challenge to the one RFC 6750 requires (or none), and token-endpoint errors keep
+    /// `Cache-Control: no-store`. So clients that follow the standard keep working whatever
+    /// the body says. Defaults to the JSON body `{"error", "error_description"}`.
+    ///
+    /// Errors built with [`AuthError::new`] outside the authenticator (for example by the
+    /// application's own code) use the default body.
+    ///
+    /// ```
+    /// use auth::{AuthError, Authenticator};
+    /// use auth::keys::{Algorithm, SigningKey};
+    /// use axum::Json;
+    /// use serde_json::json;
+    ///
+    /// let auth = Authenticator::builder()
+    ///     .signing_key(SigningKey::generate_hmac(Algorithm::HS256)?)
+    ///     .issuer("https://auth.example.com")
+    ///     .audience("api")
+    ///     .error_body(|err: &AuthError| {
+    ///         Json(json!({
+    ///             "code": err.status().as_u16(),
+    ///             "reason": err.error_code(),
+    ///             "message": err.description(),
+    ///         }))
+    ///     })
+    ///     .build()?;
+    /// # let _ = auth;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn error_body<F, R>(mut self, render: F) -> Self
+    where
+        F: Fn(&AuthError) -> R + Send + Sync + 'static,
+        R: IntoResponse,
+    {
+        self.error_body = Some(ErrorBodyHook(Arc::new(move |err| {
+            render(err).into_response()
+        })));
+        self
+    }
+}
+
 impl PartialEq for AuthError {
     fn eq(&self, other: &Self) -> bool {
         self.kind == other.kind
@@ -370,6 +488,7 @@ mod tests {
             TokenError::NotYetValid,
             TokenError::Revoked,
             TokenError::BadSignature,
+            TokenError::NotFresh,
         ];
         for reason in tokens {
             assert!(valid(reason.description()));
@@ -386,6 +505,9 @@ mod tests {
             ErrorKind::Unavailable,
             ErrorKind::Internal,
             ErrorKind::InvalidRequest(RequestError::UnsupportedMediaType),
+            ErrorKind::InvalidRequest(RequestError::CsrfMismatch),
+            ErrorKind::InvalidRequest(RequestError::CrossSiteRequest),
+            ErrorKind::InvalidRequest(RequestError::DuplicateCookie),
         ] {
             let err = AuthError::new(kind).with_realm("My API".into());
             assert!(valid(err.description()), "{kind:?}");
@@ -394,6 +516,18 @@ mod tests {
             }
             let body: serde_json::Value = serde_json::from_str(&err.body()).unwrap();
             assert_eq!(body["error"], err.error_code());
+        }
+    }
+
+    #[test]
+    fn an_invalid_realm_falls_back_to_the_default() {
+        for bad in ["a\"b", "a\r\nb", ""] {
+            let err = AuthError::new(ErrorKind::MissingCredentials).with_realm(bad.into());
+            assert_eq!(
+                err.challenge().as_deref(),
+                Some(r#"Bearer realm="api""#),
+                "{bad:?}"
+            );
         }
     }
 

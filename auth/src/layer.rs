@@ -33,7 +33,7 @@ use tower_service::Service;
 
 use crate::Authenticator;
 use crate::error::{AuthError, ErrorKind};
-use crate::extract::{Verified, bearer_credentials};
+use crate::extract::Verified;
 use crate::store::BoxFuture;
 
 /// Applies [`AuthService`]: see the [module docs](self).
@@ -122,9 +122,10 @@ async fn authenticate(
     auth: &Authenticator,
     parts: &Parts,
 ) -> Result<Arc<crate::token::VerifiedToken>, AuthError> {
-    match bearer_credentials(&parts.headers, parts.uri.query()) {
-        Ok(Some(token)) => auth.authenticate(token).await,
-        Ok(None) => Err(auth.reject(AuthError::new(ErrorKind::MissingCredentials))),
-        Err(err) => Err(auth.reject(err)),
+    // The extractors' own search: the header, and the cookie or WebSocket query parameter
+    // when the authenticator turns them on (with the CSRF checks of a cookie).
+    match crate::extract::authenticate(auth, parts).await? {
+        Some((token, _)) => Ok(token),
+        None => Err(auth.reject(AuthError::new(ErrorKind::MissingCredentials))),
     }
 }

@@ -28,15 +28,20 @@ extern crate self as auth;
 
 mod authenticator;
 pub mod claims;
+pub mod cookie;
 pub mod endpoints;
 pub mod error;
 pub mod extract;
+pub mod jwks;
 pub mod keys;
 pub mod layer;
+#[cfg(feature = "utoipa")]
+pub mod openapi;
 pub mod password;
 pub mod store;
 pub mod testing;
 pub mod token;
+pub mod websocket;
 
 pub use authenticator::{
     Authenticator, AuthenticatorBuilder, ConfigError, DEFAULT_ACCESS_TTL, DEFAULT_LEEWAY,
@@ -48,7 +53,7 @@ pub use authenticator::{
 pub use auth_macros::{Claims, Role, protected, requires_role};
 pub use claims::{ClaimSet, RoleSet, Roles};
 pub use error::{AuthError, ErrorKind};
-pub use extract::{Auth, Authenticated, RequireAllRoles, RequireRole};
+pub use extract::{Auth, Authenticated, RequireAllRoles, RequireFresh, RequireRole};
 pub use token::VerifiedToken;
 
 #[doc(hidden)] // used by the expansions of `auth-macros`; not public API
@@ -56,6 +61,6 @@ pub mod __private {
     pub use crate::claims::{
         ClaimSet, NoRole, RoleCollection, RoleSet, Roles, UnknownRole, role_bit, role_index,
     };
-    pub use crate::extract::{Authenticated, RequireAllRoles, RequireRole};
+    pub use crate::extract::{Authenticated, RequireAllRoles, RequireFresh, RequireRole};
     pub use serde;
 }

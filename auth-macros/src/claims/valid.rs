@@ -4,9 +4,19 @@
 use super::ast::{ClaimField, ClaimsStruct};
 use crate::errors::Errors;
 
-/// The registered claims `auth` sets and checks itself (`auth::claims::RESERVED`); `sub` is
-/// written from the subject field.
-const REGISTERED: &[&str] = &["iss", "aud", "exp", "nbf", "iat", "jti"];
+/// The registered claims `auth` sets and checks itself (`auth::claims::RESERVED`), the
+/// session claims `fresh` and `sid` included; `sub` is written from the subject field.
+const REGISTERED: &[&str] = &["iss", "aud", "exp", "nbf", "iat", "jti", "fresh", "sid"];
+
+/// The `VerifiedToken` getter of a session claim (`fresh`, `sid`), which a claims type must not
+/// declare either.
+fn session_claim_getter(name: &str) -> Option<&'static str> {
+    match name {
+        "fresh" => Some("is_fresh"),
+        "sid" => Some("session_id"),
+        _ => None,
+    }
+}
 
 /// Which fields hold the subject and the roles.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -35,7 +45,15 @@ pub(crate) fn check(model: &ClaimsStruct<'_>, errors: &mut Errors) -> Selection 
     }
     for (i, field) in model.fields.iter().enumerate() {
         for name in member_names(field) {
-            if REGISTERED.contains(&name.value.as_str()) {
+            if let Some(getter) = session_claim_getter(&name.value) {
+                errors.push(syn::Error::new(
+                    name.span,
+                    format!(
+                        "`{}` is a session claim that `auth` sets itself (read it with `VerifiedToken::{getter}`); use another name for this field",
+                        name.value
+                    ),
+                ));
+            } else if REGISTERED.contains(&name.value.as_str()) {
                 errors.push(syn::Error::new(
                     name.span,
                     format!(
@@ -216,6 +234,25 @@ mod tests {
                 "`exp` is a registered JWT claim that `auth` sets and checks itself; use another name for this field",
                 "`iss` is a registered JWT claim that `auth` sets and checks itself; use another name for this field",
                 "`aud` is a registered JWT claim that `auth` sets and checks itself; use another name for this field",
+            ]
+        );
+    }
+
+    #[test]
+    fn session_claims_are_reserved_too() {
+        let (_, errors) = run(quote!(
+            struct C {
+                sub: String,
+                fresh: bool,
+                #[serde(rename = "sid")]
+                session: String,
+            }
+        ));
+        assert_eq!(
+            errors,
+            [
+                "`fresh` is a session claim that `auth` sets itself (read it with `VerifiedToken::is_fresh`); use another name for this field",
+                "`sid` is a session claim that `auth` sets itself (read it with `VerifiedToken::session_id`); use another name for this field",
             ]
         );
     }

@@ -1,5 +1,6 @@
 //! The arguments of `#[requires_role(..)]`, parsed into a model that keeps every token for
-//! spans: `"name"`, `any("a", ..)`, `all("a", ..)` and `role = Type`, comma-separated.
+//! spans: `"name"`, `any("a", ..)`, `all("a", ..)`, `role = Type` and `fresh`,
+//! comma-separated; and those of `#[protected]`: nothing, or `fresh`.
 
 use proc_macro2::TokenStream;
 use syn::ext::IdentExt as _;
@@ -14,6 +15,7 @@ pub(crate) mod kw {
     syn::custom_keyword!(any);
     syn::custom_keyword!(all);
     syn::custom_keyword!(role);
+    syn::custom_keyword!(fresh);
 }
 
 /// One comma-separated argument.
@@ -22,6 +24,8 @@ pub(crate) enum Arg {
     Roles(RoleExpr),
     /// `role = path::MyRole`: the role enum, when it is not the `Role` in scope.
     RoleType(kw::role, Box<Type>),
+    /// `fresh`: the token must come from a password login, not a refresh.
+    Fresh(kw::fresh),
 }
 
 /// Which roles the handler requires.
@@ -39,14 +43,21 @@ pub(crate) struct Args {
     pub(crate) args: Vec<Arg>,
 }
 
-/// Parses the attribute's arguments; `#[protected]` takes none.
+/// Parses the attribute's arguments; `#[protected]` takes none but `fresh`.
 pub(crate) fn parse(kind: Kind, tokens: TokenStream) -> syn::Result<Args> {
     match kind {
         Kind::Protected if tokens.is_empty() => Ok(Args { args: Vec::new() }),
-        Kind::Protected => Err(syn::Error::new_spanned(
-            tokens,
-            "`#[protected]` takes no arguments; use `#[requires_role(\"...\")]` to require a role",
-        )),
+        Kind::Protected => {
+            match Punctuated::<kw::fresh, Token![,]>::parse_terminated.parse2(tokens.clone()) {
+                Ok(fresh) => Ok(Args {
+                    args: fresh.into_iter().map(Arg::Fresh).collect(),
+                }),
+                Err(_) => Err(syn::Error::new_spanned(
+                    tokens,
+                    "`#[protected]` takes no arguments but `fresh`; use `#[requires_role(\"...\")]` to require a role",
+                )),
+            }
+        }
         Kind::RequiresRole => {
             let args = Punctuated::<Arg, Token![,]>::parse_terminated.parse2(tokens)?;
             Ok(Args {
@@ -71,18 +82,27 @@ impl Parse for Arg {
             let kw = input.parse::<kw::all>()?;
             return Ok(Self::Roles(RoleExpr::All(kw, parse_names(input)?)));
         }
+        if input.peek(kw::fresh) && (input.peek2(Token![,]) || is_last(input)) {
+            return Ok(Self::Fresh(input.parse()?));
+        }
         if input.peek(Ident::peek_any) && input.peek2(Token![=]) && !input.peek2(Token![==]) {
             let key = input.call(Ident::parse_any)?;
             return Err(syn::Error::new_spanned(
                 &key,
                 format!(
-                    "unknown `#[requires_role]` argument `{}`; expected a role name, `any(..)`, `all(..)` or `role = Type`",
+                    "unknown `#[requires_role]` argument `{}`; expected a role name, `any(..)`, `all(..)`, `role = Type` or `fresh`",
                     key.unraw()
                 ),
             ));
         }
         parse_name(input).map(|name| Self::Roles(RoleExpr::Name(name)))
     }
+}
+
+/// Whether the next token is the last of the arguments.
+fn is_last(input: ParseStream<'_>) -> bool {
+    let fork = input.fork();
+    fork.parse::<proc_macro2::TokenTree>().is_ok() && fork.is_empty()
 }
 
 /// `("a", "b", ..)` after `any` or `all`.
@@ -155,11 +175,48 @@ mod tests {
     }
 
     #[test]
-    fn protected_takes_no_arguments() {
+    fn protected_takes_no_arguments_but_fresh() {
         assert!(parse(Kind::Protected, quote!()).unwrap().args.is_empty());
+        let args = parse(Kind::Protected, quote!(fresh)).unwrap();
+        assert!(matches!(&args.args[..], [Arg::Fresh(_)]));
         assert_eq!(
-            parse_err(Kind::Protected, quote!("admin")),
-            "`#[protected]` takes no arguments; use `#[requires_role(\"...\")]` to require a role"
+            parse(Kind::Protected, quote!(fresh, fresh,))
+                .unwrap()
+                .args
+                .len(),
+            2
+        );
+        for tokens in [
+            quote!("admin"),
+            quote!(fresh = true),
+            quote!(fresh("x")),
+            quote!(frsh),
+        ] {
+            assert_eq!(
+                parse_err(Kind::Protected, tokens),
+                "`#[protected]` takes no arguments but `fresh`; use `#[requires_role(\"...\")]` to require a role"
+            );
+        }
+    }
+
+    #[test]
+    fn fresh_is_a_flag_of_requires_role() {
+        let args = parse(Kind::RequiresRole, quote!("admin", fresh)).unwrap();
+        assert!(matches!(
+            &args.args[..],
+            [Arg::Roles(RoleExpr::Name(_)), Arg::Fresh(_)]
+        ));
+        let args = parse(Kind::RequiresRole, quote!(fresh, any("a", "b"),)).unwrap();
+        assert!(matches!(
+            &args.args[..],
+            [Arg::Fresh(_), Arg::Roles(RoleExpr::Any(..))]
+        ));
+        // A role that happens to be named "fresh" is a string, as every role.
+        let args = parse(Kind::RequiresRole, quote!("fresh")).unwrap();
+        assert!(matches!(&args.args[..], [Arg::Roles(RoleExpr::Name(_))]));
+        assert_eq!(
+            parse_err(Kind::RequiresRole, quote!("admin", fresh = true)),
+            "unknown `#[requires_role]` argument `fresh`; expected a role name, `any(..)`, `all(..)`, `role = Type` or `fresh`"
         );
     }
 
@@ -183,7 +240,7 @@ mod tests {
     fn unknown_keys_are_named() {
         assert_eq!(
             parse_err(Kind::RequiresRole, quote!("admin", roles = Role)),
-            "unknown `#[requires_role]` argument `roles`; expected a role name, `any(..)`, `all(..)` or `role = Type`"
+            "unknown `#[requires_role]` argument `roles`; expected a role name, `any(..)`, `all(..)`, `role = Type` or `fresh`"
         );
     }
 }

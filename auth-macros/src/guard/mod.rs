@@ -1,9 +1,12 @@
 //! `#[protected]` and `#[requires_role(..)]`: parse the arguments, validate them and the
-//! handler, then insert one guard extractor as the handler's *first* argument and change
-//! nothing else (STYLE R11). Being first, the guard runs before every other extractor, so a
-//! caller without the role never has the request body read.
+//! handler, then insert the guard extractor as the handler's *first* argument (and, with
+//! `fresh`, the fresh guard right after the role guard) and change nothing else (STYLE R11).
+//! Being first, the guard runs before every other extractor, so a caller without the role
+//! never has the request body read. The one other change: a `#[utoipa::path(..)]` below the
+//! attribute gets the security requirement and the 401/403 responses (`openapi.rs`).
 
 mod args;
+mod openapi;
 mod validate;
 
 use std::fmt;
@@ -15,7 +18,7 @@ use syn::{FnArg, Ident, ItemFn, Pat, PatIdent, PatType, Token, Type};
 
 use crate::errors::Errors;
 use crate::private;
-use validate::{Guard, Mode};
+use validate::{Guard, Mode, RoleCheck};
 
 /// Which attribute is expanding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,7 +47,8 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
     let guard = errors
         .take(args::parse(kind, args))
         .and_then(|args| validate::check_args(kind, args, &mut errors));
-    validate::check_fn(kind, &item_fn, &mut errors);
+    let added = guard.as_ref().map_or(1, Guard::extractors);
+    validate::check_fn(kind, &item_fn, added, &mut errors);
     match (errors.finish(), guard) {
         (Ok(()), Some(guard)) => expand_handler(item_fn, &guard),
         (Err(err), _) => with_error(item_fn.into_token_stream(), err),
@@ -75,8 +79,26 @@ fn with_error(mut tokens: TokenStream, error: syn::Error) -> TokenStream {
     tokens
 }
 
-/// Inserts the guard as the first argument; the rest of the function is re-emitted as parsed.
+/// Inserts the guards as the first arguments (the role guard first, then the fresh guard: a
+/// caller without the role learns that before being asked to log in again); the rest of the
+/// function is re-emitted as parsed, but for the OpenAPI additions.
 fn expand_handler(mut item_fn: ItemFn, guard: &Guard) -> TokenStream {
+    openapi::document(&mut item_fn, guard);
+    let private = private::path();
+    if guard.fresh {
+        insert_guard(&mut item_fn, quote!(#private::RequireFresh));
+    }
+    match &guard.roles {
+        Some(roles) => insert_guard(&mut item_fn, guard_type(roles)),
+        None if !guard.fresh => insert_guard(&mut item_fn, quote!(#private::Authenticated)),
+        // `RequireFresh` authenticates too.
+        None => {}
+    }
+    item_fn.into_token_stream()
+}
+
+/// Inserts `__auth_guard: <ty>` as the first argument.
+fn insert_guard(item_fn: &mut ItemFn, ty: TokenStream) {
     // Mixed-site: the body can neither name nor shadow the guard (STYLE R9).
     let ident = Ident::new(&guard_name(&item_fn.sig.inputs), Span::mixed_site());
     let arg = FnArg::Typed(PatType {
@@ -89,10 +111,9 @@ fn expand_handler(mut item_fn: ItemFn, guard: &Guard) -> TokenStream {
             subpat: None,
         })),
         colon_token: <Token![:]>::default(),
-        ty: Box::new(Type::Verbatim(guard_type(guard))),
+        ty: Box::new(Type::Verbatim(ty)),
     });
     item_fn.sig.inputs.insert(0, arg);
-    item_fn.into_token_stream()
 }
 
 /// `__auth_guard`, or `__auth_guard_1`, ... when stacked attributes already inserted one.
@@ -113,51 +134,48 @@ fn guard_name(inputs: &Punctuated<FnArg, Token![,]>) -> String {
     }
 }
 
-/// The guard's type. Each role's bit is computed by a `const fn` call spanned at the role's
-/// literal, so the compile error of an unknown role points at what the user typed (R10).
-fn guard_type(guard: &Guard) -> TokenStream {
+/// The role guard's type. Each role's bit is computed by a `const fn` call spanned at the
+/// role's literal, so the compile error of an unknown role points at what the user typed
+/// (R10).
+fn guard_type(roles: &RoleCheck) -> TokenStream {
     let private = private::path();
-    match guard {
-        Guard::Authenticated => quote!(#private::Authenticated),
-        Guard::Roles {
-            mode,
-            role_type,
-            names,
-        } => {
-            // Resolved where the handler is, like any type the user writes there.
-            let role_type = role_type
-                .as_ref()
-                .map_or_else(|| quote!(Role), ToTokens::to_token_stream);
-            let bit = |name: &syn::LitStr| {
-                quote_spanned! {name.span()=>
-                    ::auth::__private::role_bit::<#role_type>(#name)
-                }
-            };
-            let mask = if let [name] = &names[..] {
-                bit(name)
-            } else {
-                // One `const` item per role: rustc evaluates each, so every unknown role is
-                // reported, not only the first (R5).
-                let consts: Vec<Ident> = (0..names.len())
-                    .zip(names)
-                    .map(|(i, name)| {
-                        let span = Span::mixed_site().located_at(name.span());
-                        Ident::new(&format!("__AUTH_ROLE_{i}"), span)
-                    })
-                    .collect();
-                let bits = names.iter().map(bit);
-                quote! {
-                    #(const #consts: ::core::primitive::u64 = #bits;)*
-                    #(#consts)|*
-                }
-            };
-            let guard = match mode {
-                Mode::Any => quote!(RequireRole),
-                Mode::All => quote!(RequireAllRoles),
-            };
-            quote!(#private::#guard<#role_type, { #mask }>)
+    let RoleCheck {
+        mode,
+        role_type,
+        names,
+    } = roles;
+    // Resolved where the handler is, like any type the user writes there.
+    let role_type = role_type
+        .as_ref()
+        .map_or_else(|| quote!(Role), ToTokens::to_token_stream);
+    let bit = |name: &syn::LitStr| {
+        quote_spanned! {name.span()=>
+            ::auth::__private::role_bit::<#role_type>(#name)
         }
-    }
+    };
+    let mask = if let [name] = &names[..] {
+        bit(name)
+    } else {
+        // One `const` item per role: rustc evaluates each, so every unknown role is
+        // reported, not only the first (R5).
+        let consts: Vec<Ident> = (0..names.len())
+            .zip(names)
+            .map(|(i, name)| {
+                let span = Span::mixed_site().located_at(name.span());
+                Ident::new(&format!("__AUTH_ROLE_{i}"), span)
+            })
+            .collect();
+        let bits = names.iter().map(bit);
+        quote! {
+            #(const #consts: ::core::primitive::u64 = #bits;)*
+            #(#consts)|*
+        }
+    };
+    let guard = match mode {
+        Mode::Any => quote!(RequireRole),
+        Mode::All => quote!(RequireAllRoles),
+    };
+    quote!(#private::#guard<#role_type, { #mask }>)
 }
 
 #[cfg(test)]
@@ -230,6 +248,37 @@ mod tests {
             ),
         );
         assert!(out.contains("RequireAllRoles < Role , { :: auth :: __private :: role_bit :: < Role > (\"a\") } >"), "{out}");
+    }
+
+    #[test]
+    fn fresh_inserts_the_fresh_guard_after_the_role_guard() {
+        let out = expand_str(
+            Kind::Protected,
+            quote!(fresh),
+            quote!(
+                async fn h(x: u8) {}
+            ),
+        );
+        assert_eq!(
+            out,
+            quote!(
+                async fn h(__auth_guard: ::auth::__private::RequireFresh, x: u8) {}
+            )
+            .to_string()
+        );
+        let out = expand_str(
+            Kind::RequiresRole,
+            quote!("admin", fresh),
+            quote!(
+                async fn h() {}
+            ),
+        );
+        assert!(
+            out.starts_with(
+                "async fn h (__auth_guard_1 : :: auth :: __private :: RequireRole < Role , { :: auth :: __private :: role_bit :: < Role > (\"admin\") } > , __auth_guard : :: auth :: __private :: RequireFresh)"
+            ),
+            "{out}"
+        );
     }
 
     #[test]

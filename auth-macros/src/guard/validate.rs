@@ -20,32 +20,66 @@ pub(crate) enum Mode {
     All,
 }
 
-/// The validated arguments: what the guard checks.
-pub(crate) enum Guard {
-    /// `#[protected]`: any valid access token.
-    Authenticated,
-    /// `#[requires_role(..)]`.
-    Roles {
-        mode: Mode,
-        /// `None`: the type named `Role` where the handler is.
-        role_type: Option<Box<Type>>,
-        names: Vec<LitStr>,
-    },
+/// The validated arguments: what the guards check.
+#[derive(Clone)]
+pub(crate) struct Guard {
+    /// `None` for `#[protected]`: any valid access token.
+    pub(crate) roles: Option<RoleCheck>,
+    /// `fresh`: the token must be fresh too.
+    pub(crate) fresh: bool,
+}
+
+/// The roles `#[requires_role(..)]` requires.
+#[derive(Clone)]
+pub(crate) struct RoleCheck {
+    pub(crate) mode: Mode,
+    /// `None`: the type named `Role` where the handler is.
+    pub(crate) role_type: Option<Box<Type>>,
+    pub(crate) names: Vec<LitStr>,
+}
+
+impl Guard {
+    /// How many extractors the expansion inserts: the role guard and, with `fresh`, the
+    /// fresh guard after it; `#[protected(fresh)]` needs the fresh guard only.
+    pub(crate) fn extractors(&self) -> usize {
+        if self.roles.is_some() && self.fresh {
+            2
+        } else {
+            1
+        }
+    }
 }
 
 /// Checks the arguments; `None` when an error was reported.
 pub(crate) fn check_args(kind: Kind, args: Args, errors: &mut Errors) -> Option<Guard> {
-    if kind == Kind::Protected {
-        return Some(Guard::Authenticated);
-    }
     let mut found = Errors::new();
-    let guard = check_roles(args, &mut found);
+    let guard = match kind {
+        Kind::Protected => {
+            let fresh = check_fresh(kind, &args, &mut found);
+            Some(Guard { roles: None, fresh })
+        }
+        Kind::RequiresRole => check_roles(args, &mut found),
+    };
     let ok = found.is_empty();
     errors.append(found);
     guard.filter(|_| ok)
 }
 
+/// Whether `fresh` was given; a repeated `fresh` is an error.
+fn check_fresh(kind: Kind, args: &Args, errors: &mut Errors) -> bool {
+    let mut flags = args.args.iter().filter_map(|arg| match arg {
+        Arg::Fresh(kw) => Some(kw),
+        _ => None,
+    });
+    let fresh = flags.next().is_some();
+    for duplicate in flags {
+        errors.spanned(duplicate, format!("duplicate `{kind}` argument `fresh`"));
+    }
+    fresh
+}
+
 fn check_roles(args: Args, errors: &mut Errors) -> Option<Guard> {
+    let fresh = check_fresh(Kind::RequiresRole, &args, errors);
     let mut roles: Option<RoleExpr> = None;
     let mut extra: Vec<RoleExpr> = Vec::new();
     let mut role_type: Option<Box<Type>> = None;
@@ -60,6 +94,7 @@ fn check_roles(args: Args, errors: &mut Errors) -> Option<Guard> {
                     role_type = Some(ty);
                 }
             }
+            Arg::Fresh(_) => {}
         }
     }
     let Some(roles) = roles else {
@@ -101,10 +136,13 @@ fn check_roles(args: Args, errors: &mut Errors) -> Option<Guard> {
             (Mode::All, names)
         }
     };
-    Some(Guard::Roles {
-        mode,
-        role_type,
-        names,
+    Some(Guard {
+        roles: Some(RoleCheck {
+            mode,
+            role_type,
+            names,
+        }),
+        fresh,
     })
 }
 
@@ -141,8 +179,8 @@ fn expr_tokens(expr: &RoleExpr) -> proc_macro2::TokenStream {
     tokens
 }
 
-/// Checks that the handler can take a guard as its first argument.
-pub(crate) fn check_fn(kind: Kind, item_fn: &ItemFn, errors: &mut Errors) {
+/// Checks that the handler can take `added` guards as its first arguments.
+pub(crate) fn check_fn(kind: Kind, item_fn: &ItemFn, added: usize, errors: &mut Errors) {
     let sig = &item_fn.sig;
     if sig.asyncness.is_none() {
         errors.spanned(
@@ -156,11 +194,16 @@ pub(crate) fn check_fn(kind: Kind, item_fn: &ItemFn, errors: &mut Errors) {
             format!("`{kind}` cannot be used on methods that take `self`"),
         );
     }
-    if sig.inputs.len() >= MAX_HANDLER_ARGS {
+    if sig.inputs.len() + added > MAX_HANDLER_ARGS {
+        let what = if added == 1 {
+            "an extractor".to_owned()
+        } else {
+            format!("{added} extractors")
+        };
         errors.spanned(
             &sig.inputs,
             format!(
-                "`{kind}` adds an extractor, and axum handlers take at most {MAX_HANDLER_ARGS} arguments; \
+                "`{kind}` adds {what}, and axum handlers take at most {MAX_HANDLER_ARGS} arguments; \
                  this handler already has {}",
                 sig.inputs.len()
             ),
@@ -195,10 +238,14 @@ mod tests {
 
     #[test]
     fn one_name_is_any_of_one() {
-        let Ok(Guard::Roles {
-            mode,
-            role_type,
-            names,
+        let Ok(Guard {
+            roles:
+                Some(RoleCheck {
+                    mode,
+                    role_type,
+                    names,
+                }),
+            fresh: false,
         }) = check(quote!("admin"))
         else {
             panic!()
@@ -206,14 +253,37 @@ mod tests {
         assert_eq!(mode, Mode::Any);
         assert!(role_type.is_none());
         assert_eq!(names.len(), 1);
-        let Ok(Guard::Roles {
-            mode, role_type, ..
-        }) = check(quote!(all("a", "b"), role = my::R))
+        let Ok(Guard {
+            roles: Some(RoleCheck {
+                mode, role_type, ..
+            }),
+            fresh: true,
+        }) = check(quote!(all("a", "b"), fresh, role = my::R))
         else {
             panic!()
         };
         assert_eq!(mode, Mode::All);
         assert!(role_type.is_some());
+    }
+
+    #[test]
+    fn fresh_is_given_once() {
+        assert_eq!(
+            check(quote!("a", fresh, fresh)).err().unwrap(),
+            "duplicate `#[requires_role]` argument `fresh`"
+        );
+        let mut errors = Errors::new();
+        let args = args::parse(Kind::Protected, quote!(fresh, fresh)).unwrap();
+        assert!(check_args(Kind::Protected, args, &mut errors).is_none());
+        assert_eq!(
+            errors.finish().unwrap_err().to_string(),
+            "duplicate `#[protected]` argument `fresh`"
+        );
+        let mut errors = Errors::new();
+        let args = args::parse(Kind::Protected, quote!(fresh)).unwrap();
+        let guard = check_args(Kind::Protected, args, &mut errors).unwrap();
+        assert!(guard.fresh && guard.roles.is_none());
+        assert_eq!(guard.extractors(), 1);
     }
 
     #[test]
@@ -260,7 +330,7 @@ mod tests {
         ))
         .unwrap();
         let mut errors = Errors::new();
-        check_fn(Kind::Protected, &item, &mut errors);
+        check_fn(Kind::Protected, &item, 1, &mut errors);
         let messages: Vec<String> = errors
             .finish()
             .unwrap_err()
@@ -277,13 +347,24 @@ mod tests {
         let args = (0..16).map(|i| quote::format_ident!("a{i}"));
         let item: ItemFn = syn::parse2(quote!(async fn h(#(#args: u8),*) {})).unwrap();
         let mut errors = Errors::new();
-        check_fn(Kind::RequiresRole, &item, &mut errors);
+        check_fn(Kind::RequiresRole, &item, 1, &mut errors);
         assert!(
             errors
                 .finish()
                 .unwrap_err()
                 .to_string()
                 .contains("at most 16 arguments")
+        );
+        // With `fresh`, a role guard and the fresh guard: 14 arguments of the handler's own.
+        let args = (0..15).map(|i| quote::format_ident!("a{i}"));
+        let item: ItemFn = syn::parse2(quote!(async fn h(#(#args: u8),*) {})).unwrap();
+        let mut errors = Errors::new();
+        check_fn(Kind::RequiresRole, &item, 1, &mut errors);
+        assert!(errors.is_empty());
+        check_fn(Kind::RequiresRole, &item, 2, &mut errors);
+        assert_eq!(
+            errors.finish().unwrap_err().to_string(),
+            "`#[requires_role]` adds 2 extractors, and axum handlers take at most 16 arguments; this handler already has 15"
         );
     }
 }

@@ -11,8 +11,10 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 use crate::token::json::{Key, SeenKeys};
 
 /// Claim names the library writes and reads itself; a claims type must not have members with
-/// these names.
-pub(crate) const RESERVED: &[&str] = &["iss", "aud", "exp", "nbf", "iat", "jti"];
+/// these names. `fresh` and `sid` are the session claims (read them with
+/// [`VerifiedToken::is_fresh`](crate::VerifiedToken::is_fresh) and
+/// [`VerifiedToken::session_id`](crate::VerifiedToken::session_id)).
+pub(crate) const RESERVED: &[&str] = &["iss", "aud", "exp", "nbf", "iat", "jti", "fresh", "sid"];
 
 /// The registered claims of a verified access token.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,7 +32,9 @@ impl RegisteredClaims {
         &self.subject
     }
 
-    /// `jti`: the token's unique id, the key of revocation.
+    /// `jti`: the token's unique id, the key of revocation. Empty for a token without one,
+    /// which is accepted only with
+    /// [`require_jwt_id(false)`](crate::AuthenticatorBuilder::require_jwt_id).
     pub fn jwt_id(&self) -> &str {
         &self.jwt_id
     }
@@ -57,6 +61,9 @@ pub(crate) struct PayloadRules<'a> {
     pub(crate) audience: &'a str,
     /// Where the roles are: `["roles"]`, or a nested path such as `["realm_access", "roles"]`.
     pub(crate) roles_path: &'a [Box<str>],
+    /// Whether the roles may also be one string of space-separated names (an OAuth `scope`,
+    /// RFC 6749 §3.3), besides an array of names.
+    pub(crate) roles_from_string: bool,
 }
 
 /// The payload as read, before the time and identity checks.
@@ -132,7 +139,10 @@ impl<'de> Visitor<'de> for PayloadVisitor<'_, '_> {
                     out.aud_matches = Some(map.next_value_seed(AudienceSeed(self.rules.audience))?);
                 }
                 name if Some(name) == roles_head => {
-                    out.roles = map.next_value_seed(RolesSeed(roles_rest))?;
+                    out.roles = map.next_value_seed(RolesSeed {
+                        rest: roles_rest,
+                        from_string: self.rules.roles_from_string,
+                    })?;
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
@@ -179,17 +189,21 @@ impl<'de> Visitor<'de> for AudienceSeed<'_> {
     }
 }
 
-/// The roles at the rest of the configured path: an array of strings at its end, objects on
-/// the way. A path that runs into a missing member means no roles; a wrong type is an error.
-struct RolesSeed<'p>(&'p [Box<str>]);
+/// The roles at the rest of the configured path: an array of strings at its end (or, when
+/// allowed, one string of space-separated names), objects on the way. A path that runs into a
+/// missing member means no roles; a wrong type is an error.
+struct RolesSeed<'p> {
+    rest: &'p [Box<str>],
+    from_string: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for RolesSeed<'_> {
     type Value = Vec<Box<str>>;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        if self.0.is_empty() {
-            deserializer.deserialize_seq(self)
-        } else {
-            deserializer.deserialize_map(self)
+        match (self.rest.is_empty(), self.from_string) {
+            (true, true) => deserializer.deserialize_any(self),
+            (true, false) => deserializer.deserialize_seq(self),
+            (false, _) => deserializer.deserialize_map(self),
         }
     }
 }
@@ -198,11 +212,27 @@ impl<'de> Visitor<'de> for RolesSeed<'_> {
     type Value = Vec<Box<str>>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() {
-            f.write_str("an array of role names")
-        } else {
-            f.write_str("an object on the path to the roles")
+        match (self.rest.is_empty(), self.from_string) {
+            (true, true) => f.write_str("an array of role names or a space-separated string"),
+            (true, false) => f.write_str("an array of role names"),
+            (false, _) => f.write_str("an object on the path to the roles"),
         }
+    }
+
+    /// An OAuth scope: names separated by spaces (RFC 6749 §3.3). Only reached when allowed
+    /// (`deserialize_any`), and only at the end of the path.
+    fn visit_str<E: de::Error>(self, scope: &str) -> Result<Self::Value, E> {
+        if !self.from_string || !self.rest.is_empty() {
+            return Err(de::Error::invalid_type(de::Unexpected::Str(scope), &self));
+        }
+        let mut roles = Vec::new();
+        for name in scope.split(' ').filter(|name| !name.is_empty()) {
+            if roles.len() == MAX_ROLES_LISTED {
+                return Err(de::Error::custom("too many roles"));
+            }
+            roles.push(Box::from(name));
+        }
+        Ok(roles)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
@@ -217,7 +247,7 @@ impl<'de> Visitor<'de> for RolesSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let [head, rest @ ..] = self.0 else {
+        let [head, rest @ ..] = self.rest else {
             return Err(de::Error::custom("unexpected object"));
         };
         let mut seen = SeenKeys::<MAX_MEMBERS>::new();
@@ -225,7 +255,10 @@ impl<'de> Visitor<'de> for RolesSeed<'_> {
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             seen.insert(&key)?;
             if *key == **head {
-                roles = map.next_value_seed(RolesSeed(rest))?;
+                roles = map.next_value_seed(RolesSeed {
+                    rest,
+                    from_string: self.from_string,
+                })?;
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -243,6 +276,7 @@ mod tests {
             issuer: "https://issuer.test",
             audience: "api",
             roles_path: path,
+            roles_from_string: false,
         }
     }
 
@@ -308,5 +342,57 @@ mod tests {
         let p = ParsedPayload::parse(br#"{"realm_access":{}}"#, &rules(&path)).unwrap();
         assert!(p.roles.is_empty());
         assert!(ParsedPayload::parse(br#"{"realm_access":["admin"]}"#, &rules(&path)).is_err());
+    }
+
+    #[test]
+    fn a_configured_roles_claim_may_be_a_space_separated_scope() {
+        let path: Vec<Box<str>> = vec!["scope".into()];
+        let scope = PayloadRules {
+            roles_from_string: true,
+            ..rules(&path)
+        };
+        let names = |json: &str| {
+            ParsedPayload::parse(json.as_bytes(), &scope).map(|p| {
+                p.roles
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<String>>()
+            })
+        };
+        assert_eq!(
+            names(r#"{"scope":"openid  posts:write profile"}"#).unwrap(),
+            ["openid", "posts:write", "profile"]
+        );
+        assert_eq!(
+            names(r#"{"scope":["posts:write"]}"#).unwrap(),
+            ["posts:write"]
+        );
+        assert_eq!(names(r#"{"scope":""}"#).unwrap(), Vec::<String>::new());
+        assert_eq!(
+            names(r#"{"scope":"a\tb"}"#).unwrap(),
+            ["a\tb"],
+            "only spaces separate"
+        );
+        for bad in [
+            r#"{"scope":1}"#,
+            r#"{"scope":null}"#,
+            r#"{"scope":{"a":1}}"#,
+            r#"{"scope":["a",1]}"#,
+        ] {
+            assert!(names(bad).is_err(), "{bad}");
+        }
+        let many = format!(r#"{{"scope":"{}"}}"#, vec!["x"; 300].join(" "));
+        assert!(names(&many).is_err(), "too many roles");
+        // Nested paths end in a string the same way; objects on the way stay objects.
+        let nested: Vec<Box<str>> = vec!["access".into(), "scope".into()];
+        let nested = PayloadRules {
+            roles_from_string: true,
+            ..rules(&nested)
+        };
+        let p = ParsedPayload::parse(br#"{"access":{"scope":"a b"}}"#, &nested).unwrap();
+        assert_eq!(p.roles.len(), 2);
+        assert!(ParsedPayload::parse(br#"{"access":"a b"}"#, &nested).is_err());
+        // The default claim stays an array (TV-15).
+        assert!(parse(r#"{"roles":"admin"}"#).is_err());
     }
 }

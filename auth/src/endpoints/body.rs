@@ -68,6 +68,7 @@ impl Params {
     }
 }
 
+#[derive(Clone, Copy)]
 enum Format {
     Form,
     Json,
@@ -100,13 +101,48 @@ pub(crate) async fn read(
         // The client went away or sent a broken chunked body.
         Err(_) => return Err(RequestError::MalformedBody),
     };
+    parse_collected(format, &bytes)
+}
+
+/// Parses a complete body in the format `Content-Type` named (`read` has already refused an
+/// unsupported one that was sent).
+fn parse_collected(
+    format: Result<Format, RequestError>,
+    bytes: &[u8],
+) -> Result<Params, RequestError> {
     match format {
-        Ok(Format::Form) => parse_form(&bytes),
-        Ok(Format::Json) => parse_json(&bytes),
+        Ok(Format::Form) => parse_form(bytes),
+        Ok(Format::Json) => parse_json(bytes),
         // No content type and no body: no parameters (a missing one is then a 400, not 415).
         Err(_) if bytes.is_empty() => Ok(Params::default()),
         Err(err) => Err(err),
     }
+}
+
+/// [`read`] on a body already in memory, without the size limit: the parameters the
+/// endpoints know, by name, in a fixed order. Not public API: the entry point of the
+/// `fuzz/` targets, which cannot reach this private module otherwise.
+#[doc(hidden)]
+pub fn parse_request_body(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Vec<(&'static str, String)>, RequestError> {
+    let format = format(headers);
+    if let Err(err) = &format
+        && headers.contains_key(CONTENT_TYPE)
+    {
+        return Err(*err);
+    }
+    let params = parse_collected(format, body)?;
+    Ok([
+        ("grant_type", params.grant_type),
+        ("username", params.username),
+        ("password", params.password),
+        ("refresh_token", params.refresh_token),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| Some((name, value?)))
+    .collect())
 }
 
 /// The body format named by `Content-Type` (the media type is case-insensitive; parameters

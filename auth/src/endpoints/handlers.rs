@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA, RETRY_AFTER};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -14,10 +14,11 @@ use serde::Serialize;
 use super::body::{self, Params};
 use super::{Shared, User, UserStore, unavailable};
 use crate::claims::ClaimSet;
+use crate::cookie::{self, SessionCookies, session_id_of};
 use crate::error::{AuthError, ErrorKind, RequestError};
 use crate::extract::bearer_token;
-use crate::store::{AccessGrant, NewFamily, Rotation, Successor, TokenHash};
-use crate::token::IssuedToken;
+use crate::store::{AccessGrant, NewFamily, RefreshInfo, Rotation, Successor, TokenHash};
+use crate::token::{IssuedToken, Session};
 
 /// The length of a refresh token: 32 bytes in base64url without padding.
 const REFRESH_TOKEN_LEN: usize = 43;
@@ -26,25 +27,21 @@ pub(crate) async fn token<U: UserStore>(
     State(shared): State<Arc<Shared<U>>>,
     request: Request,
 ) -> Response {
-    respond(shared.token(request).await)
+    shared.respond(shared.token(request).await)
 }
 
 pub(crate) async fn refresh<U: UserStore>(
     State(shared): State<Arc<Shared<U>>>,
     request: Request,
 ) -> Response {
-    respond(shared.refresh(request).await)
+    shared.respond(shared.refresh(request).await)
 }
 
 pub(crate) async fn logout<U: UserStore>(
     State(shared): State<Arc<Shared<U>>>,
     request: Request,
 ) -> Response {
-    respond(shared.logout(request).await)
-}
-
-fn respond(result: Result<Response, Failure>) -> Response {
-    result.unwrap_or_else(IntoResponse::into_response)
+    shared.respond(shared.logout(request).await)
 }
 
 /// Why a request failed: an [`AuthError`], or a throttled login (429 with `Retry-After`).
@@ -71,21 +68,6 @@ impl From<crate::password::PasswordError> for Failure {
     }
 }
 
-impl IntoResponse for Failure {
-    fn into_response(self) -> Response {
-        match self {
-            Self::Auth(err) => err.into_response(),
-            Self::Throttled { retry_after } => {
-                let mut response = AuthError::new(ErrorKind::TooManyRequests).into_response();
-                response
-                    .headers_mut()
-                    .insert(RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
-                response
-            }
-        }
-    }
-}
-
 /// The one answer to every refused credential or refresh token (LG-03).
 fn invalid_grant() -> Failure {
     Failure::Auth(AuthError::new(ErrorKind::InvalidGrant))
@@ -100,9 +82,83 @@ enum Grant {
     RefreshToken,
 }
 
+/// A refresh token as presented, and whether it came from its cookie (which then needs the
+/// CSRF token of its session).
+struct Presented {
+    token: String,
+    from_cookie: bool,
+}
+
 impl<U: UserStore> Shared<U> {
+    /// The answer, errors rendered with the authenticator's context (its error-body hook).
+    fn respond(&self, result: Result<Response, Failure>) -> Response {
+        match result {
+            Ok(response) => response,
+            Err(Failure::Auth(err)) => self.auth.reject(err).into_response(),
+            Err(Failure::Throttled { retry_after }) => {
+                let mut response = self
+                    .auth
+                    .reject(AuthError::new(ErrorKind::TooManyRequests))
+                    .into_response();
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
+                response
+            }
+        }
+    }
+
+    /// With cookies on, every endpoint request must come from the application's own pages
+    /// or from a client that is not a browser: the answers set cookies, and another site must
+    /// not log the browser into an account of its choosing (login CSRF, CK-06).
+    fn check_origin(&self, parts: &Parts) -> Result<(), Failure> {
+        match self.auth.transport().cookies() {
+            Some(cookies) => cookies.check_origin(&parts.headers).map_err(|reason| {
+                tracing::info!(reason = reason.code(), "endpoint request refused");
+                reason.into()
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The refresh token of a `/refresh` or `/logout` request: the body's `refresh_token`
+    /// or, with cookies on, the refresh cookie; both at once is 400.
+    fn presented(&self, body: Option<String>, headers: &HeaderMap) -> Result<Presented, Failure> {
+        let from_cookie = match self.auth.transport().cookies() {
+            Some(_) => cookie::find(headers, cookie::REFRESH_COOKIE)?,
+            None => None,
+        };
+        match (body, from_cookie) {
+            (Some(token), None) => Ok(Presented {
+                token,
+                from_cookie: false,
+            }),
+            (None, Some(token)) => Ok(Presented {
+                token: token.to_owned(),
+                from_cookie: true,
+            }),
+            (Some(_), Some(_)) => Err(RequestError::RepeatedParameter.into()),
+            (None, None) => Err(RequestError::MissingParameter.into()),
+        }
+    }
+
+    /// The signed double submit of a refresh token that came from its cookie, bound to the
+    /// token's family.
+    fn check_csrf(&self, headers: &HeaderMap, info: &RefreshInfo) -> Result<(), Failure> {
+        let Some(cookies) = self.auth.transport().cookies() else {
+            return Ok(());
+        };
+        cookies
+            .check_csrf(headers, &session_id_of(&info.family))
+            .map_err(|reason| {
+                tracing::info!(reason = reason.code(), subject = %info.subject, "cookie request refused");
+                reason.into()
+            })
+    }
+
     async fn token(&self, request: Request) -> Result<Response, Failure> {
         let (parts, body) = request.into_parts();
+        self.check_origin(&parts)?;
         let params = body::read(&parts.headers, body, self.body_limit).await?;
         let grant = match params.grant_type.as_deref() {
             Some("password") => Grant::Password,
@@ -121,13 +177,14 @@ impl<U: UserStore> Shared<U> {
             Grant::Password => self.login(params, &parts).await,
             Grant::RefreshToken => {
                 let token = params.refresh_token.ok_or(RequestError::MissingParameter)?;
-                self.rotate(&token).await
+                self.rotate(&token, None).await
             }
         }
     }
 
     async fn refresh(&self, request: Request) -> Result<Response, Failure> {
         let (parts, body) = request.into_parts();
+        self.check_origin(&parts)?;
         let params = body::read(&parts.headers, body, self.body_limit).await?;
         if params
             .grant_type
@@ -136,48 +193,86 @@ impl<U: UserStore> Shared<U> {
         {
             return Err(AuthError::new(ErrorKind::UnsupportedGrantType).into());
         }
-        let token = params.refresh_token.ok_or(RequestError::MissingParameter)?;
-        self.rotate(&token).await
+        let presented = self.presented(params.refresh_token, &parts.headers)?;
+        let csrf = presented.from_cookie.then_some(&parts.headers);
+        self.rotate(&presented.token, csrf).await
     }
 
     async fn logout(&self, request: Request) -> Result<Response, Failure> {
         let (parts, body) = request.into_parts();
+        self.check_origin(&parts)?;
         let params = body::read(&parts.headers, body, self.body_limit).await?;
-        let token = params.refresh_token.ok_or(RequestError::MissingParameter)?;
+        let presented = self.presented(params.refresh_token, &parts.headers)?;
+        // An unknown or malformed refresh token gets the same 204 (RFC 7009 §2.2).
+        let now = self.auth.now();
+        let found = if is_refresh_token(&presented.token) {
+            self.store
+                .lookup(&TokenHash::of(&presented.token), now)
+                .await
+                .map_err(|err| unavailable(&err))?
+        } else {
+            None
+        };
+        // From its cookie, the token must come with its session's CSRF token, checked before
+        // anything is revoked. A token the store does not know has no session: nothing is
+        // revoked then, and the cookies are cleared all the same.
+        if presented.from_cookie {
+            match &found {
+                Some(info) => self.check_csrf(&parts.headers, info)?,
+                None => return Ok(self.logged_out()),
+            }
+        }
         // The access token is optional (it may have expired before the user logs out); one
         // that does not verify is ignored, so logout always completes.
         if self.auth.revocation_enabled()
-            && let Ok(Some(bearer)) = bearer_token(&parts.headers, None)
-            && let Ok(verified) = self.auth.verify(bearer)
+            && let Some(access) = self.logout_access_token(&parts.headers)
+            && let Ok(verified) = self.auth.verify(access)
         {
             self.auth.revoke(&verified).await?;
         }
-        // An unknown or malformed refresh token gets the same 204 (RFC 7009 §2.2).
-        if is_refresh_token(&token) {
-            let now = self.auth.now();
-            let found = self
+        if let Some(info) = found {
+            let grants = self
                 .store
-                .lookup(&TokenHash::of(&token), now)
+                .revoke_family(&info.family, now)
                 .await
                 .map_err(|err| unavailable(&err))?;
-            if let Some(info) = found {
-                let grants = self
-                    .store
-                    .revoke_family(&info.family, now)
-                    .await
-                    .map_err(|err| unavailable(&err))?;
-                self.denylist(&grants).await?;
-                tracing::info!(subject = %info.subject, "logged out; refresh-token family revoked");
-            }
+            self.denylist(&grants).await?;
+            tracing::info!(subject = %info.subject, "logged out; refresh-token family revoked");
         }
-        Ok((
+        Ok(self.logged_out())
+    }
+
+    /// The access token a logout also revokes: the `Authorization` header's, else (cookies
+    /// on) the access cookie's.
+    fn logout_access_token<'h>(&self, headers: &'h HeaderMap) -> Option<&'h str> {
+        if let Ok(Some(bearer)) = bearer_token(headers, None) {
+            return Some(bearer);
+        }
+        self.auth.transport().cookies()?;
+        cookie::find(headers, cookie::ACCESS_COOKIE).ok().flatten()
+    }
+
+    /// The `sid` claim: the session id, with cookies on (CSRF tokens are bound to it).
+    /// Without cookies nothing reads it, so tokens do not carry it (TV-18: no member without
+    /// a use).
+    fn session_claim(&self, session: &str) -> Option<String> {
+        self.auth.transport().cookies().map(|_| session.to_owned())
+    }
+
+    /// 204, never cached; with cookies on, every cookie is deleted.
+    fn logged_out(&self) -> Response {
+        let mut response = (
             StatusCode::NO_CONTENT,
             [
                 (CACHE_CONTROL, HeaderValue::from_static("no-store")),
                 (PRAGMA, HeaderValue::from_static("no-cache")),
             ],
         )
-            .into_response())
+            .into_response();
+        if self.auth.transport().cookies().is_some() {
+            cookie::clear_session(response.headers_mut(), self.paths.refresh_cookie_paths());
+        }
+        response
     }
 
     /// The password grant (RFC 6749 §4.3).
@@ -264,29 +359,44 @@ impl<U: UserStore> Shared<U> {
         }
     }
 
-    /// Issues an access token and the first refresh token of a new family.
+    /// Issues a fresh access token and the first refresh token of a new family.
     async fn start_family(&self, claims: &U::Claims) -> Result<Response, Failure> {
-        let issued = self.issue(claims)?;
+        let family_id = random_id(16)?;
+        let session = session_id_of(&family_id);
+        let issued = self.issue(
+            claims,
+            Session {
+                fresh: true,
+                id: self.session_claim(&session),
+            },
+        )?;
         let now = self.auth.now();
         let (refresh, hash) = new_refresh_token()?;
         let expires_at = now.saturating_add(self.refresh_ttl);
+        let idle_expires_at = now.saturating_add(self.refresh_idle_ttl).min(expires_at);
         let family = NewFamily {
             token: hash,
-            family: random_id(16)?,
+            family: family_id,
             subject: claims.subject().to_owned(),
             expires_at,
-            idle_expires_at: now.saturating_add(self.refresh_idle_ttl).min(expires_at),
+            idle_expires_at,
             access: grant_of(&issued),
         };
         self.store
             .insert(&family, now)
             .await
             .map_err(|err| unavailable(&err))?;
-        token_response(&issued, &refresh)
+        self.token_response(
+            &issued,
+            &refresh,
+            &session,
+            idle_expires_at.saturating_sub(now),
+        )
     }
 
     /// The refresh grant (RFC 6749 §6) with rotation and reuse detection (RFC 9700 §4.14.2).
-    async fn rotate(&self, token: &str) -> Result<Response, Failure> {
+    /// `csrf`: the request headers, when the token came from its cookie.
+    async fn rotate(&self, token: &str, csrf: Option<&HeaderMap>) -> Result<Response, Failure> {
         if !is_refresh_token(token) {
             tracing::info!(reason = "malformed_refresh_token", "refresh refused");
             return Err(invalid_grant());
@@ -302,6 +412,11 @@ impl<U: UserStore> Shared<U> {
             tracing::info!(reason = "unknown_refresh_token", "refresh refused");
             return Err(invalid_grant());
         };
+        // A cookie's token must come with its session's CSRF token; checked before anything
+        // changes, so a forged request can neither rotate nor trigger reuse detection.
+        if let Some(headers) = csrf {
+            self.check_csrf(headers, &info)?;
+        }
         // Roles and status are read again at every refresh (RT-05).
         let user = self
             .users
@@ -326,13 +441,23 @@ impl<U: UserStore> Shared<U> {
                 return Err(invalid_grant());
             }
         };
-        let issued = self.issue(&user.claims)?;
+        // Same session, not fresh: a refresh proves possession of a refresh token, not of
+        // the password.
+        let session = session_id_of(&info.family);
+        let issued = self.issue(
+            &user.claims,
+            Session {
+                fresh: false,
+                id: self.session_claim(&session),
+            },
+        )?;
         let (refresh, hash) = new_refresh_token()?;
+        let idle_expires_at = now
+            .saturating_add(self.refresh_idle_ttl)
+            .min(info.expires_at);
         let successor = Successor {
             token: hash,
-            idle_expires_at: now
-                .saturating_add(self.refresh_idle_ttl)
-                .min(info.expires_at),
+            idle_expires_at,
             access: grant_of(&issued),
         };
         let rotation = self
@@ -341,7 +466,12 @@ impl<U: UserStore> Shared<U> {
             .await
             .map_err(|err| unavailable(&err))?;
         match rotation {
-            Rotation::Rotated => token_response(&issued, &refresh),
+            Rotation::Rotated => self.token_response(
+                &issued,
+                &refresh,
+                &session,
+                idle_expires_at.saturating_sub(now),
+            ),
             Rotation::Reused(grants) => {
                 tracing::warn!(
                     reason = "reused_refresh_token",
@@ -367,11 +497,61 @@ impl<U: UserStore> Shared<U> {
         self.denylist(&grants).await
     }
 
-    fn issue(&self, claims: &U::Claims) -> Result<IssuedToken, Failure> {
-        self.auth.issue(claims).map_err(|err| {
+    fn issue(&self, claims: &U::Claims, session: Session) -> Result<IssuedToken, Failure> {
+        self.auth.issue_with(claims, session).map_err(|err| {
             tracing::error!(error = %err, "cannot issue an access token");
             internal()
         })
+    }
+
+    /// 200 with the pair, never cached (RFC 6749 §5.1); with cookies on, also the cookies of
+    /// [`crate::cookie`] and a CSRF token for `session`, and the tokens in the body only when
+    /// configured. `refresh_lifetime`: seconds the refresh token can be used.
+    fn token_response(
+        &self,
+        issued: &IssuedToken,
+        refresh_token: &str,
+        session: &str,
+        refresh_lifetime: u64,
+    ) -> Result<Response, Failure> {
+        let Some(cookies) = self.auth.transport().cookies() else {
+            return token_response(
+                &TokenResponse {
+                    access_token: Some(&issued.access_token),
+                    token_type: Some("Bearer"),
+                    expires_in: issued.expires_in(),
+                    refresh_token: Some(refresh_token),
+                    csrf_token: None,
+                },
+                None,
+            );
+        };
+        let csrf_token = cookies.mint_csrf(session).ok_or_else(|| {
+            tracing::error!("the operating system's random number generator failed");
+            internal()
+        })?;
+        let in_body = cookies.tokens_in_body();
+        let body = TokenResponse {
+            access_token: in_body.then_some(issued.access_token.as_str()),
+            token_type: in_body.then_some("Bearer"),
+            expires_in: issued.expires_in(),
+            refresh_token: in_body.then_some(refresh_token),
+            csrf_token: Some(&csrf_token),
+        };
+        let cookies = |headers: &mut HeaderMap| {
+            cookie::set_session(
+                headers,
+                &SessionCookies {
+                    access_token: &issued.access_token,
+                    access_max_age: issued.expires_in(),
+                    refresh_token,
+                    refresh_max_age: refresh_lifetime,
+                    csrf_token: &csrf_token,
+                    refresh_paths: self.paths.refresh_cookie_paths(),
+                },
+            );
+        };
+        token_response(&body, Some(&cookies))
     }
 
     /// Denylists the access tokens of a revoked family, when the authenticator checks a
@@ -423,22 +603,24 @@ fn is_refresh_token(token: &str) -> bool {
 
 #[derive(Serialize)]
 struct TokenResponse<'a> {
-    access_token: &'a str,
-    token_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access_token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token_type: Option<&'static str>,
     expires_in: u64,
-    refresh_token: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csrf_token: Option<&'a str>,
 }
 
-/// 200 with the pair, never cached (RFC 6749 §5.1).
-fn token_response(issued: &IssuedToken, refresh_token: &str) -> Result<Response, Failure> {
-    let body = serde_json::to_string(&TokenResponse {
-        access_token: &issued.access_token,
-        token_type: "Bearer",
-        expires_in: issued.expires_in(),
-        refresh_token,
-    })
-    .map_err(|_| internal())?;
-    Ok((
+/// 200 JSON, never cached (RFC 6749 §5.1), with the cookies `set_cookies` appends.
+fn token_response(
+    body: &TokenResponse<'_>,
+    set_cookies: Option<&dyn Fn(&mut HeaderMap)>,
+) -> Result<Response, Failure> {
+    let body = serde_json::to_string(body).map_err(|_| internal())?;
+    let mut response = (
         StatusCode::OK,
         [
             (CONTENT_TYPE, HeaderValue::from_static("application/json")),
@@ -447,7 +629,11 @@ fn token_response(issued: &IssuedToken, refresh_token: &str) -> Result<Response,
         ],
         body,
     )
-        .into_response())
+        .into_response();
+    if let Some(set_cookies) = set_cookies {
+        set_cookies(response.headers_mut());
+    }
+    Ok(response)
 }
 
 #[cfg(test)]

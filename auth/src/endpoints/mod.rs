@@ -59,6 +59,34 @@
 //!
 //! Other methods on these paths get 405.
 //!
+//! # Cookies
+//!
+//! With [cookie transport](crate::cookie) on
+//! ([`AuthenticatorBuilder::cookies`](crate::AuthenticatorBuilder::cookies)):
+//!
+//! - every request to the three endpoints must pass the `Origin` / `Sec-Fetch-Site` check,
+//!   else 403 `invalid_request` (login CSRF: another site must not log the browser in);
+//! - `POST /token` and `POST /refresh` answers also set the access, refresh and CSRF
+//!   cookies, and their body is `{"expires_in","csrf_token"}` (plus the four members above
+//!   with [`CookieConfig::tokens_in_body`](crate::cookie::CookieConfig::tokens_in_body));
+//! - `POST /refresh` and `POST /logout` take the refresh token from its cookie when the body
+//!   has none (both: 400 `invalid_request`); from the cookie, the request needs the
+//!   `X-CSRF-Token` header of that token's session, else 403 `invalid_request`;
+//! - `POST /logout` also revokes the access token of the access cookie, and its 204 deletes
+//!   the cookies.
+//!
+//! Merge the router at the configured paths (do not `nest` it): the refresh cookie's `Path`
+//! is the refresh and logout paths.
+//!
+//! # Fresh tokens
+//!
+//! The access token of a password login is *fresh* (`"fresh": true`); the ones a refresh
+//! issues are not. Handlers guarded by `#[protected(fresh)]` or
+//! [`RequireFresh`](crate::extract::RequireFresh) accept only fresh tokens, so a stolen
+//! refresh token is not enough for them. With cookies on, tokens also carry `sid`, the id of
+//! their session (refresh-token family), the same across refreshes, which CSRF tokens are
+//! bound to ([`VerifiedToken::session_id`](crate::VerifiedToken::session_id)).
+//!
 //! # Refresh tokens
 //!
 //! Opaque: 32 random bytes, base64url (43 characters); stores only ever see their SHA-256.
@@ -107,6 +135,8 @@ use crate::error::AuthError;
 use crate::password::{PasswordConfig, PasswordError, Passwords};
 use crate::store::{MemoryStore, RefreshStore, StoreError};
 
+#[doc(hidden)] // the entry point of the `fuzz/` targets; not public API
+pub use body::parse_request_body;
 pub use throttle::{Limit, ThrottleConfig};
 pub use users::{User, UserStore};
 
@@ -142,6 +172,13 @@ pub(crate) struct Paths {
     token: String,
     refresh: String,
     logout: String,
+}
+
+impl Paths {
+    /// Where the refresh cookie is sent: the refresh and logout paths.
+    pub(crate) fn refresh_cookie_paths(&self) -> [&str; 2] {
+        [&self.refresh, &self.logout]
+    }
 }
 
 impl<U: UserStore> Clone for Endpoints<U> {
@@ -323,6 +360,16 @@ impl<U: UserStore> EndpointsBuilder<U> {
         if paths[0] == paths[1] || paths[0] == paths[2] || paths[1] == paths[2] {
             return Err(EndpointsError::InvalidPath);
         }
+        // With cookies on, the paths become the refresh cookie's `Path` attribute: visible
+        // ASCII without `;` or `,`, which would end the attribute.
+        if self.auth.transport().cookies().is_some()
+            && paths.iter().any(|path| {
+                path.bytes()
+                    .any(|b| !b.is_ascii_graphic() || matches!(b, b';' | b','))
+            })
+        {
+            return Err(EndpointsError::InvalidPath);
+        }
         if self.refresh_ttl.as_secs() == 0
             || self.refresh_idle_ttl.as_secs() == 0
             || self.refresh_idle_ttl > self.refresh_ttl
@@ -372,7 +419,8 @@ fn connect_info(parts: &Parts) -> Option<IpAddr> {
 #[non_exhaustive]
 pub enum EndpointsError {
     /// A path does not start with `/`, has a route parameter or wildcard (`{`, `}`, `*`,
-    /// `:`), or two paths are the same.
+    /// `:`), or two paths are the same; with cookies on, a path has a space, `;`, `,` or a
+    /// byte outside visible ASCII (it is the refresh cookie's `Path`).
     InvalidPath,
     /// A refresh lifetime is zero, or the idle lifetime exceeds the absolute one.
     RefreshTtl,

@@ -16,7 +16,11 @@ use crate::error::{AuthError, RequestError};
 ///
 /// The scheme is case-insensitive and followed by one or more spaces (RFC 9110 §11.1).
 /// Tokens in the URI query are never read (RFC 9700 §4.3.2); a request that carries one next
-/// to an `Authorization` header is refused with 400 (RFC 6750 §2: one method per request).
+/// to an `Authorization` header is refused with 400 (RFC 6750 §2: one method per request),
+/// whether the parameter name is written `access_token` or percent-encoded. A token in a
+/// form-encoded body (RFC 6750 §2.2) is not a method this crate supports: the body is never
+/// inspected, since the guards run before it is read (a body `access_token` is then no
+/// credential at all, and beside a header it is not refused) \[policy\].
 pub fn bearer_token<'h>(
     headers: &'h HeaderMap,
     query: Option<&str>,
@@ -122,7 +126,38 @@ const fn is_jws_byte(b: u8) -> bool {
 fn has_access_token_param(query: &str) -> bool {
     query
         .split('&')
-        .any(|pair| pair.split('=').next() == Some("access_token"))
+        .any(|pair| is_access_token_name(pair.split('=').next().unwrap_or_default()))
+}
+
+/// Whether a query parameter name is `access_token` once form-decoded: `access%5Ftoken` or
+/// `%61ccess_token` is the same parameter to any server framework that decodes the query, so
+/// it counts as a second way of sending the token (RFC 6750 §2). Decoded on the fly, without
+/// allocating.
+fn is_access_token_name(name: &str) -> bool {
+    const NAME: &[u8] = b"access_token";
+    let mut expected = NAME.iter();
+    let mut bytes = name.bytes();
+    while let Some(b) = bytes.next() {
+        let decoded = match b {
+            b'%' => {
+                let (Some(hi), Some(lo)) = (bytes.next(), bytes.next()) else {
+                    return false;
+                };
+                match (char::from(hi).to_digit(16), char::from(lo).to_digit(16)) {
+                    // Two hex digits are at most 0xFF.
+                    #[allow(clippy::cast_possible_truncation)]
+                    (Some(hi), Some(lo)) => (hi * 16 + lo) as u8,
+                    _ => return false,
+                }
+            }
+            b'+' => b' ',
+            b => b,
+        };
+        if expected.next() != Some(&decoded) {
+            return false;
+        }
+    }
+    expected.next().is_none()
 }
 
 #[cfg(test)]
@@ -201,6 +236,17 @@ mod tests {
             ErrorKind::InvalidRequest(RequestError::MultipleMethods)
         );
         assert!(bearer_token(&headers, Some("x=1&token=2")).is_ok());
+        for query in ["access%5Ftoken=a", "%61ccess_token=a", "access%5ftoken"] {
+            assert!(bearer_token(&headers, Some(query)).is_err(), "{query}");
+        }
+        for query in [
+            "access%5Ftokens=a",
+            "access%5",
+            "access%zztoken=a",
+            "access",
+        ] {
+            assert!(bearer_token(&headers, Some(query)).is_ok(), "{query}");
+        }
         assert_eq!(
             bearer_token(&HeaderMap::new(), Some("access_token=a.b.c")).unwrap(),
             None

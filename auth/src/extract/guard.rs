@@ -13,7 +13,7 @@ use super::verified::require;
 use crate::Authenticator;
 use crate::claims::{RoleSet, Roles};
 use crate::error::{AuthError, ErrorKind};
-use crate::token::VerifiedToken;
+use crate::token::{TokenError, VerifiedToken};
 
 /// Any valid access token: 401 otherwise. What `#[protected]` inserts.
 ///
@@ -52,6 +52,74 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         require(parts, state).await.map(Self)
+    }
+}
+
+/// A valid and *fresh* access token: one issued by a password login at `/token`, not by a
+/// refresh. What `#[protected(fresh)]` inserts (and `#[requires_role(.., fresh)]`, after the
+/// role guard). For sensitive operations (changing the password or e-mail, deleting the
+/// account, paying) where a stolen refresh token must not be enough.
+///
+/// - no valid token: 401, as [`Authenticated`];
+/// - a valid token that is not fresh: 401 `invalid_token` with the description
+///   `"A fresh login is required"` ([`TokenError::NotFresh`]); refreshing does not help, the
+///   client asks for the password again.
+///
+/// A token stays fresh for its whole lifetime (the access TTL, 15 minutes by default); tokens
+/// issued with [`Authenticator::issue`] are not fresh, [`Authenticator::issue_fresh`] ones
+/// are. Derefs to the [`VerifiedToken`].
+///
+/// ```
+/// use auth::extract::RequireFresh;
+/// use axum::http::StatusCode;
+///
+/// async fn change_password(me: RequireFresh /*, Json(body): Json<..> */) -> StatusCode {
+///     let _user = me.subject();
+///     StatusCode::NO_CONTENT
+/// }
+/// # let _: axum::Router = axum::Router::new()
+/// #     .route("/password", axum::routing::post(change_password))
+/// #     .with_state(auth::testing::authenticator());
+/// ```
+#[derive(Clone)]
+pub struct RequireFresh(Arc<VerifiedToken>);
+
+impl RequireFresh {
+    /// The verified token.
+    pub fn token(&self) -> &Arc<VerifiedToken> {
+        &self.0
+    }
+}
+
+impl Deref for RequireFresh {
+    type Target = VerifiedToken;
+    fn deref(&self) -> &VerifiedToken {
+        &self.0
+    }
+}
+
+impl fmt::Debug for RequireFresh {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RequireFresh")
+            .field(&self.0.subject())
+            .finish()
+    }
+}
+
+impl<S> FromRequestParts<S> for RequireFresh
+where
+    S: Send + Sync,
+    Authenticator: FromRef<S>,
+{
+    type Rejection = AuthError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let token = require(parts, state).await?;
+        match token.session_claims() {
+            Ok(session) if session.fresh => Ok(Self(token)),
+            Ok(_) => Err(Authenticator::from_ref(state).reject(TokenError::NotFresh.into())),
+            Err(reason) => Err(Authenticator::from_ref(state).reject(reason.into())),
+        }
     }
 }
 

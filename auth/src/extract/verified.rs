@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use axum::http::request::Parts;
 
-use super::bearer::bearer_credentials;
+use super::credentials::authenticate;
 use crate::Authenticator;
 use crate::error::{AuthError, ErrorKind};
 use crate::token::VerifiedToken;
@@ -31,12 +31,9 @@ where
         return Ok(Lookup::Verified(token.clone()));
     }
     let auth = Authenticator::from_ref(state);
-    let token = match bearer_credentials(&parts.headers, parts.uri.query()) {
-        Ok(Some(token)) => token,
-        Ok(None) => return Ok(Lookup::Absent),
-        Err(err) => return Err(auth.reject(err)),
+    let Some((verified, cheap_to_repeat)) = authenticate(&auth, parts).await? else {
+        return Ok(Lookup::Absent);
     };
-    let (verified, cheap_to_repeat) = auth.authenticate_request(token).await?;
     if !cheap_to_repeat {
         // A second extractor on this request finds the token here instead of verifying (or
         // asking a remote revocation list) again. When the token came from the verified-token

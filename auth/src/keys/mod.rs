@@ -1,4 +1,4 @@
-//! Signing and verification keys, key rotation by `kid`, and JWKS publication.
+//! Signing and verification keys, key rotation by `kid`, and JWKS publication and reading.
 //!
 //! A [`KeySet`] holds one active [`SigningKey`] and any number of [`VerifyingKey`]s. Every key
 //! is pinned to one [`Algorithm`] when it is built: a token's header selects a key by `kid`
@@ -23,19 +23,23 @@ mod algorithm;
 mod backend;
 mod error;
 mod hmac;
+mod jwks;
 mod kid;
 mod public;
 mod signing;
+mod source;
 mod verifying;
 
 pub use algorithm::Algorithm;
 pub use error::KeyError;
 pub use jsonwebtoken::jwk::{Jwk, JwkSet};
+pub use jwks::{JwksConfig, JwksError, MAX_JWKS_KEYS, MAX_JWKS_SIZE};
 pub use kid::Kid;
 pub use signing::SigningKey;
 pub use verifying::VerifyingKey;
 
 pub(crate) use backend::install as install_backend;
+pub(crate) use source::KeySource;
 
 /// The name of the crypto backend compiled in: `"rust-crypto"` or `"aws-lc-rs"`.
 pub const BACKEND: &str = backend::NAME;
@@ -112,6 +116,16 @@ impl KeySet {
     /// Whether the set has no verifying key.
     pub fn is_empty(&self) -> bool {
         self.verifying.is_empty()
+    }
+
+    /// Whether `self` and `other` hold exactly the same verifying keys (in any order).
+    pub(crate) fn same_keys(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.verifying.iter().all(|key| other.contains(key))
+    }
+
+    /// Whether this very key (kid, algorithm and public key) is in the set.
+    pub(crate) fn contains(&self, key: &VerifyingKey) -> bool {
+        self.find(key.kid()).is_some_and(|own| own.same_key(key))
     }
 
     /// The public keys as a JWKS document (RFC 7517 §5), to serve at

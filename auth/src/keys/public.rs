@@ -16,6 +16,9 @@ use super::{Algorithm, KeyError, backend};
 
 /// The smallest RSA modulus accepted (RFC 7518 §3.3).
 pub(crate) const MIN_RSA_BITS: usize = 2048;
+/// The largest RSA modulus accepted: the largest whose signature fits the verifier's
+/// signature cap, and a bound on the work a key from a JWKS document can ask for.
+pub(crate) const MAX_RSA_BITS: usize = 8192;
 
 /// The raw public components of a key, as found in a JWK.
 pub(crate) enum Components {
@@ -127,6 +130,9 @@ impl Components {
                 let bits = bit_len(n);
                 if bits < MIN_RSA_BITS {
                     return Err(KeyError::RsaKeyTooSmall { bits });
+                }
+                if bits > MAX_RSA_BITS {
+                    return Err(KeyError::InvalidKey { algorithm: alg });
                 }
                 alg.family() == Family::Rsa
             }

@@ -128,6 +128,18 @@ impl VerifyingKey {
         }
     }
 
+    /// Whether `other` is this very key: same `kid`, same algorithm, same public key. HMAC
+    /// keys never compare equal (their secret is not kept in comparable form), which errs on
+    /// the side of "changed".
+    pub(crate) fn same_key(&self, other: &Self) -> bool {
+        self.alg == other.alg
+            && self.kid == other.kid
+            && match (&self.material, &other.material) {
+                (Material::Public { jwk: a, .. }, Material::Public { jwk: b, .. }) => a == b,
+                _ => false,
+            }
+    }
+
     /// Verifies `signature` over `message` with this key's algorithm.
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         match &self.material {

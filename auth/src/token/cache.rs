@@ -11,9 +11,16 @@
 //! - revocation: never cached. The `jti` is checked against the revocation list on every
 //!   request, hit or miss.
 //!
-//! The key set of an `Authenticator` cannot change, so a cached verification never outlives
-//! the key that made it. Only tokens that verified are inserted: an attacker cannot fill the
-//! cache, only look up, and a lookup costs a hash of a few bytes and at most a comparison.
+//! - keys: the key set of a remote JWKS changes at run time. Every entry carries the *epoch*
+//!   of the key-set snapshot that verified it (`keys::source`), and is served only while that
+//!   is the current epoch. The epoch moves on whenever a key is removed or replaced, so a
+//!   token verified by a key that is gone is verified again, and refused, instead of being
+//!   served from here. Tagging the entry with the epoch of the snapshot it was verified with,
+//!   rather than clearing the cache on a change, also covers a verification that raced the
+//!   change: it is inserted with the old epoch and never served.
+//!
+//! Only tokens that verified are inserted: an attacker cannot fill the cache, only look up,
+//! and a lookup costs a hash of a few bytes and at most a comparison.
 //! Memory is bounded by the capacity (each entry holds the token and its decoded payload,
 //! about 1 KiB for the tokens this crate issues).
 
@@ -33,7 +40,20 @@ pub(crate) struct TokenCache {
 }
 
 struct Shard {
-    entries: HashMap<Box<str>, Arc<VerifiedToken>, TailHasherBuilder>,
+    entries: HashMap<Box<str>, Entry, TailHasherBuilder>,
+}
+
+struct Entry {
+    verified: Arc<VerifiedToken>,
+    /// The key-set epoch the verification was made in.
+    epoch: u64,
+}
+
+impl Entry {
+    /// Still what verifying again would answer: unexpired and made with the current keys.
+    fn is_live(&self, now: u64, leeway: u64, epoch: u64) -> bool {
+        self.epoch == epoch && now < self.verified.expires_at().saturating_add(leeway)
+    }
 }
 
 impl TokenCache {
@@ -69,34 +89,52 @@ impl TokenCache {
         &self.shards[index]
     }
 
-    /// The verified token for exactly these bytes, if cached and still within its lifetime.
-    pub(crate) fn get(&self, token: &str, now: u64, leeway: u64) -> Option<Arc<VerifiedToken>> {
+    /// The verified token for exactly these bytes, if cached, still within its lifetime, and
+    /// verified in the current key-set `epoch`.
+    pub(crate) fn get(
+        &self,
+        token: &str,
+        now: u64,
+        leeway: u64,
+        epoch: u64,
+    ) -> Option<Arc<VerifiedToken>> {
         let mut shard = self.shard(token).lock().ok()?;
         let entry = shard.entries.get(token)?;
-        if now < entry.expires_at().saturating_add(leeway) {
-            return Some(entry.clone());
+        if entry.is_live(now, leeway, epoch) {
+            return Some(entry.verified.clone());
         }
         shard.entries.remove(token);
         None
     }
 
-    /// Remembers a verified token. When the shard is full, expired entries go first, then an
-    /// arbitrary one: the cache is an accelerator, any entry can be dropped.
-    pub(crate) fn insert(&self, token: &str, verified: Arc<VerifiedToken>, now: u64, leeway: u64) {
+    /// Remembers a token verified with the key set of `epoch`. When the shard is full,
+    /// expired entries and entries of older epochs go first, then an arbitrary one: the cache
+    /// is an accelerator, any entry can be dropped.
+    pub(crate) fn insert(
+        &self,
+        token: &str,
+        verified: Arc<VerifiedToken>,
+        now: u64,
+        leeway: u64,
+        epoch: u64,
+    ) {
         let Ok(mut shard) = self.shard(token).lock() else {
             return;
         };
         if shard.entries.len() >= self.per_shard {
-            shard
-                .entries
-                .retain(|_, entry| now < entry.expires_at().saturating_add(leeway));
+            // Entries of a later epoch than this one's are kept: they are the newer ones.
+            shard.entries.retain(|_, entry| {
+                entry.epoch >= epoch && now < entry.verified.expires_at().saturating_add(leeway)
+            });
             if shard.entries.len() >= self.per_shard
                 && let Some(victim) = shard.entries.keys().next().cloned()
             {
                 shard.entries.remove(&victim);
             }
         }
-        shard.entries.insert(token.into(), verified);
+        shard
+            .entries
+            .insert(token.into(), Entry { verified, epoch });
     }
 
     #[cfg(test)]
@@ -176,21 +214,21 @@ mod tests {
     #[test]
     fn hits_only_on_the_exact_bytes_and_only_before_expiry() {
         let cache = TokenCache::new(100).unwrap();
-        cache.insert("a.b.c", token(100), 10, 0);
-        assert!(cache.get("a.b.c", 99, 0).is_some());
-        assert!(cache.get("a.b.C", 99, 0).is_none());
-        assert!(cache.get("a.b.c ", 99, 0).is_none());
-        assert!(cache.get("a.b.c", 100, 0).is_none(), "expired at exp");
+        cache.insert("a.b.c", token(100), 10, 0, 0);
+        assert!(cache.get("a.b.c", 99, 0, 0).is_some());
+        assert!(cache.get("a.b.C", 99, 0, 0).is_none());
+        assert!(cache.get("a.b.c ", 99, 0, 0).is_none());
+        assert!(cache.get("a.b.c", 100, 0, 0).is_none(), "expired at exp");
         assert_eq!(cache.len(), 0, "the expired entry is dropped");
-        cache.insert("x.y.z", token(100), 10, 5);
-        assert!(cache.get("x.y.z", 104, 5).is_some(), "within the leeway");
+        cache.insert("x.y.z", token(100), 10, 5, 0);
+        assert!(cache.get("x.y.z", 104, 5, 0).is_some(), "within the leeway");
     }
 
     #[test]
     fn capacity_bounds_the_entries() {
         let cache = TokenCache::new(32).unwrap();
         for i in 0..1000 {
-            cache.insert(&format!("token-{i}"), token(u64::MAX), 0, 0);
+            cache.insert(&format!("token-{i}"), token(u64::MAX), 0, 0, 0);
         }
         assert!(cache.len() <= 32, "{}", cache.len());
         assert!(TokenCache::new(0).is_none());
@@ -201,13 +239,28 @@ mod tests {
         let cache = TokenCache::new(2).unwrap(); // two shards of one entry
         assert_eq!(cache.shards.len(), 2);
         let single = TokenCache::new(1).unwrap();
-        single.insert("old", token(5), 0, 0);
-        single.insert("new", token(100), 10, 0);
+        single.insert("old", token(5), 0, 0, 0);
+        single.insert("new", token(100), 10, 0, 0);
         assert_eq!(single.len(), 1);
-        assert!(single.get("new", 10, 0).is_some());
-        single.insert("newer", token(100), 10, 0);
+        assert!(single.get("new", 10, 0, 0).is_some());
+        single.insert("newer", token(100), 10, 0, 0);
         assert_eq!(single.len(), 1);
-        assert!(single.get("newer", 10, 0).is_some());
-        assert!(cache.get("old", 0, 0).is_none());
+        assert!(single.get("newer", 10, 0, 0).is_some());
+        assert!(cache.get("old", 0, 0, 0).is_none());
+    }
+
+    #[test]
+    fn entries_of_another_key_set_epoch_are_not_served() {
+        let cache = TokenCache::new(100).unwrap();
+        cache.insert("a.b.c", token(100), 10, 0, 3);
+        assert!(cache.get("a.b.c", 11, 0, 3).is_some());
+        assert!(
+            cache.get("a.b.c", 11, 0, 4).is_none(),
+            "a key was removed since"
+        );
+        assert_eq!(cache.len(), 0, "and the entry is dropped");
+        // A verification that raced a key removal carries the old epoch: never served.
+        cache.insert("x.y.z", token(100), 10, 0, 3);
+        assert!(cache.get("x.y.z", 11, 0, 4).is_none());
     }
 }

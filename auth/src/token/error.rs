@@ -2,8 +2,8 @@ use std::fmt;
 
 /// Why an access token was refused. Every case answers 401 `invalid_token`.
 ///
-/// [`description`](Self::description) is one of three fixed sentences (what a client may act
-/// on: refresh when expired, wait when not yet valid); [`code`](Self::code) is a finer reason
+/// [`description`](Self::description) is one of four fixed sentences (what a client may act
+/// on: refresh when expired, wait when not yet valid, log in again when not fresh); [`code`](Self::code) is a finer reason
 /// for server logs. Neither ever contains token contents or library error text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -44,6 +44,10 @@ pub enum TokenError {
     Revoked,
     /// The claims do not deserialize into the handler's claims type.
     ClaimsType,
+    /// A valid token that is not *fresh* (it was issued by a refresh, not by a password
+    /// login) on a handler that requires a fresh one ([`RequireFresh`](crate::extract::RequireFresh),
+    /// `#[protected(fresh)]`): the client must log in again, refreshing does not help.
+    NotFresh,
 }
 
 impl TokenError {
@@ -67,6 +71,7 @@ impl TokenError {
             Self::LifetimeTooLong => "lifetime_too_long",
             Self::Revoked => "revoked",
             Self::ClaimsType => "claims_type",
+            Self::NotFresh => "not_fresh",
         }
     }
 
@@ -76,6 +81,7 @@ impl TokenError {
             Self::Expired => "The access token expired",
             Self::NotYetValid => "The access token is not valid yet",
             Self::Revoked => "The access token was revoked",
+            Self::NotFresh => "A fresh login is required",
             _ => "The access token is invalid",
         }
     }

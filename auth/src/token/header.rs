@@ -9,8 +9,12 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use super::json::{Key, SeenKeys};
 
 /// The `typ` the issuer writes and the verifier requires (RFC 9068 §2.1).
+///
+/// Compared exactly: media types are case-insensitive, but RFC 9068 §4 lists exact values,
+/// and only those (and any value the application configures for another issuer's tokens)
+/// are accepted, byte for byte (`AT+JWT` is refused) \[policy\].
 pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
-/// The long form of [`ACCESS_TOKEN_TYPE`], also accepted (RFC 9068 §4).
+/// The long form of [`ACCESS_TOKEN_TYPE`], also accepted (RFC 9068 §4), also exactly.
 pub const ACCESS_TOKEN_MEDIA_TYPE: &str = "application/at+jwt";
 
 /// The header members the verifier looks at. Borrowed from the decoded header bytes.

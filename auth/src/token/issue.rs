@@ -49,7 +49,7 @@ pub enum IssueError {
     /// The claims type does not serialize to a JSON object.
     NotAnObject,
     /// The claims type has a member the library owns (`iss`, `aud`, `exp`, `nbf`, `iat`,
-    /// `jti`).
+    /// `jti`, `fresh`, `sid`).
     ReservedClaim(&'static str),
     /// The claims type failed to serialize.
     Serialize(serde_json::Error),
@@ -86,6 +86,17 @@ pub(crate) struct Stamp {
     pub(crate) issued_at: u64,
     pub(crate) expires_at: u64,
     pub(crate) jwt_id: String,
+    pub(crate) session: Session,
+}
+
+/// The session claims of a token: `fresh` and `sid`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Session {
+    /// Written as `"fresh": true` (a password login); absent otherwise.
+    pub(crate) fresh: bool,
+    /// `sid`: the session (refresh-token family) the token belongs to, which CSRF tokens
+    /// are bound to. Absent for tokens issued outside the endpoints.
+    pub(crate) id: Option<String>,
 }
 
 pub(crate) fn issue<C: ClaimSet + Serialize>(
@@ -111,6 +122,12 @@ pub(crate) fn issue<C: ClaimSet + Serialize>(
     payload.insert("nbf".into(), stamp.issued_at.into());
     payload.insert("exp".into(), stamp.expires_at.into());
     payload.insert("jti".into(), stamp.jwt_id.clone().into());
+    if stamp.session.fresh {
+        payload.insert("fresh".into(), true.into());
+    }
+    if let Some(id) = stamp.session.id {
+        payload.insert("sid".into(), id.into());
+    }
     let payload = serde_json::to_vec(&payload).map_err(IssueError::Serialize)?;
 
     let signing = keys

@@ -5,15 +5,35 @@
 //! - at most [`MAX_TOKEN_LEN`] bytes, checked before any decoding;
 //! - exactly three segments of strict base64url; header and payload are JSON objects with no
 //!   duplicate members and nothing around them;
-//! - `typ` is `at+jwt` or `application/at+jwt`; `crit`, `jwk`, `jku`, `x5u`, `x5c`, `x5t`,
+//! - `typ` is `at+jwt` or `application/at+jwt` (other values and a missing `typ` only when
+//!   configured, for another issuer's tokens); `crit`, `jwk`, `jku`, `x5u`, `x5c`, `x5t`,
 //!   `enc`, `zip`, `b64` and `cty` are refused;
 //! - the key is chosen by `kid` from the configured key set, and `alg` must equal the algorithm
 //!   that key is pinned to;
 //! - `iss` equals the configured issuer, `aud` is a string or non-empty array containing the
-//!   configured audience, `sub` and `jti` are non-empty strings, `exp` and `iat` are
-//!   non-negative integers (`nbf` too when present), each of its exact JSON type;
+//!   configured audience, `sub` and `jti` are non-empty strings (`jti` may be absent only
+//!   when configured), `exp` and `iat` are non-negative integers (`nbf` too when present),
+//!   each of its exact JSON type;
 //! - `now < exp + leeway`, `nbf ≤ now + leeway`, `iat ≤ now + leeway`, and
 //!   `exp − iat ≤ max lifetime + leeway`.
+//!
+//! Choices the RFCs leave open \[policy\]:
+//!
+//! - one token, one encoding: no white space around the JSON objects (which JSON allows), and
+//!   canonical base64url trailing bits;
+//! - `typ` is compared exactly, case included (RFC 9068 §4 lists exact values);
+//! - a token without `kid` verifies only against a key set of exactly one key, so keys are
+//!   never tried in turn;
+//! - NumericDates are integers: a fractional `exp`, `nbf` or `iat` (RFC 7519 allows them) is
+//!   refused;
+//! - sizes below the length cap, far above anything this crate issues: a header segment of
+//!   at most 1024 base64url characters with at most 16 members, a signature segment of at most
+//!   1368 characters (RSA-8192), at most 128 payload members (and as many in each object on
+//!   the roles path), at most 256 roles;
+//! - members the verifier does not read are skipped whatever their type or depth (serde_json
+//!   skips them without recursion, and the length cap bounds the work): they neither
+//!   invalidate a token nor grant anything. A member that is read gives up at serde_json's
+//!   128 levels of nesting.
 
 mod base64url;
 mod cache;
@@ -30,8 +50,8 @@ pub use issue::{IssueError, IssuedToken};
 pub use verified::VerifiedToken;
 
 pub(crate) use cache::TokenCache;
-pub(crate) use issue::{Stamp, issue};
-pub(crate) use verify::verify;
+pub(crate) use issue::{Session, Stamp, issue};
+pub(crate) use verify::{names_refreshable_key, verify};
 
 /// The longest token accepted: 8 KiB, far above what this crate issues (~0.5 KiB) and far
 /// below hyper's ~400 KiB header limit.
@@ -49,6 +69,16 @@ pub(crate) struct TokenRules {
     /// The longest `exp − iat` a verified token may have.
     pub(crate) max_lifetime: u64,
     pub(crate) roles_path: Box<[Box<str>]>,
+    /// Whether the roles claim may also be a string of space-separated names (an OAuth
+    /// `scope`): true for a claim configured with `roles_claim`, false for the default `roles`.
+    pub(crate) roles_from_string: bool,
+    /// `typ` values accepted besides `at+jwt` and `application/at+jwt` (resource-server mode,
+    /// opt-in).
+    pub(crate) extra_token_types: Box<[Box<str>]>,
+    /// Whether a token without `typ` is accepted (opt-in).
+    pub(crate) accept_untyped: bool,
+    /// Whether `jti` is required (the default).
+    pub(crate) require_jwt_id: bool,
 }
 
 /// A random `jti` of 128 bits, base64url (22 characters).

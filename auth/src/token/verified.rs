@@ -1,7 +1,11 @@
 use std::any::TypeId;
+use std::fmt;
 use std::sync::OnceLock;
 
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
+
+use super::json::Key;
 
 use super::TokenError;
 use crate::claims::{ClaimSet, RegisteredClaims, RoleSet, Roles, effective_bits};
@@ -18,6 +22,16 @@ pub struct VerifiedToken {
     /// The effective role bits for the last role type asked about: an application has one
     /// role enum, so this turns every role check after the first into a mask and a compare.
     role_bits: OnceLock<(TypeId, u64)>,
+    /// `fresh` and `sid`, read from the payload the first time they are asked for (only
+    /// fresh-only handlers and cookie requests need them); `None` when mistyped.
+    session: OnceLock<Option<SessionClaims>>,
+}
+
+/// The session claims of a verified token.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct SessionClaims {
+    pub(crate) fresh: bool,
+    pub(crate) id: Option<Box<str>>,
 }
 
 impl VerifiedToken {
@@ -31,6 +45,7 @@ impl VerifiedToken {
             roles,
             payload,
             role_bits: OnceLock::new(),
+            session: OnceLock::new(),
         }
     }
 
@@ -78,6 +93,29 @@ impl VerifiedToken {
         }
     }
 
+    /// Whether the token is *fresh*: issued by a password login (`"fresh": true`), not by a
+    /// refresh. Fresh-only handlers require it ([`RequireFresh`](crate::extract::RequireFresh),
+    /// `#[protected(fresh)]`). A `fresh` claim that is not a boolean reads as not fresh.
+    pub fn is_fresh(&self) -> bool {
+        self.session_claims().is_ok_and(|session| session.fresh)
+    }
+
+    /// `sid`: the session (refresh-token family) the token was issued in, for tokens the
+    /// [endpoints](crate::endpoints) issue with [cookies](crate::cookie) on. The same across
+    /// refreshes, different for every login; CSRF tokens are bound to it.
+    pub fn session_id(&self) -> Option<&str> {
+        self.session_claims().ok()?.id.as_deref()
+    }
+
+    /// `fresh` and `sid`, strictly typed: a `fresh` that is not a boolean or a `sid` that is
+    /// not a string makes the token invalid for the checks that read them (TV-15).
+    pub(crate) fn session_claims(&self) -> Result<&SessionClaims, TokenError> {
+        self.session
+            .get_or_init(|| SessionClaims::parse(&self.payload))
+            .as_ref()
+            .ok_or(TokenError::InvalidClaims)
+    }
+
     /// The decoded JSON payload.
     pub fn payload(&self) -> &[u8] {
         &self.payload
@@ -104,5 +142,71 @@ impl VerifiedToken {
             });
         }
         serde_json::from_value(value).map_err(|_| TokenError::ClaimsType)
+    }
+}
+
+impl SessionClaims {
+    /// Reads `fresh` and `sid` from a verified payload (a JSON object without duplicate
+    /// members: the verifier checked both), skipping everything else.
+    fn parse(payload: &[u8]) -> Option<Self> {
+        let mut de = serde_json::Deserializer::from_slice(payload);
+        de.deserialize_map(SessionVisitor).ok()
+    }
+}
+
+struct SessionVisitor;
+
+impl<'de> Visitor<'de> for SessionVisitor {
+    type Value = SessionClaims;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JWT claims object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SessionClaims, A::Error> {
+        let mut session = SessionClaims::default();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            match &*key {
+                "fresh" => session.fresh = map.next_value::<bool>()?,
+                "sid" => {
+                    let id = map.next_value::<String>()?;
+                    if id.is_empty() {
+                        return Err(de::Error::custom("empty sid"));
+                    }
+                    session.id = Some(id.into_boxed_str());
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(session)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_claims_are_read_strictly() {
+        let parse = |json: &str| SessionClaims::parse(json.as_bytes());
+        assert_eq!(
+            parse(r#"{"sub":"a","fresh":true,"sid":"s1","x":{"fresh":false}}"#),
+            Some(SessionClaims {
+                fresh: true,
+                id: Some("s1".into())
+            })
+        );
+        assert_eq!(parse(r#"{"sub":"a"}"#), Some(SessionClaims::default()));
+        for bad in [
+            r#"{"fresh":"true"}"#,
+            r#"{"fresh":1}"#,
+            r#"{"fresh":null}"#,
+            r#"{"sid":5}"#,
+            r#"{"sid":""}"#,
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
     }
 }

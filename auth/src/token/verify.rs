@@ -5,7 +5,7 @@
 use super::header::{ACCESS_TOKEN_MEDIA_TYPE, ACCESS_TOKEN_TYPE, Header, HeaderProblem};
 use super::{MAX_TOKEN_LEN, TokenError, TokenRules, VerifiedToken, base64url};
 use crate::claims::{ParsedPayload, PayloadRules, RegisteredClaims};
-use crate::keys::{Algorithm, KeySet};
+use crate::keys::{Algorithm, KeySet, Kid};
 
 /// Header segments longer than this are not headers this crate issued (ours are ~100 bytes).
 const MAX_HEADER_SEGMENT: usize = 1024;
@@ -40,9 +40,11 @@ pub(crate) fn verify(
         HeaderProblem::Unsupported => TokenError::UnsupportedHeader,
     })?;
 
-    // TV-07: explicit typing, exact values only.
+    // TV-07: explicit typing, exact values only; other values only when configured.
     match header.typ.as_deref() {
         Some(ACCESS_TOKEN_TYPE | ACCESS_TOKEN_MEDIA_TYPE) => {}
+        Some(typ) if rules.extra_token_types.iter().any(|t| **t == *typ) => {}
+        None if rules.accept_untyped => {}
         _ => return Err(TokenError::WrongType),
     }
     // TV-01: the header's `alg` only has to equal the key's; it never picks the algorithm.
@@ -76,12 +78,39 @@ pub(crate) fn verify(
             issuer: &rules.issuer,
             audience: &rules.audience,
             roles_path: &rules.roles_path,
+            roles_from_string: rules.roles_from_string,
         },
     )
     .map_err(|_| TokenError::InvalidClaims)?;
 
     let registered = check_claims(&parsed, rules, now)?;
     Ok(VerifiedToken::new(registered, parsed.roles, payload))
+}
+
+/// Whether a token refused as [`TokenError::UnknownKey`] names a key a fresher JWKS could
+/// have: a syntactically valid `kid` and an asymmetric `alg` (a JWKS never brings an HMAC
+/// key). Only such tokens may trigger a refresh of a remote key source, and the header has
+/// already passed every check before the key lookup when this is asked.
+pub(crate) fn names_refreshable_key(token: &str) -> bool {
+    let Ok(Segments { header, .. }) = split(token.as_bytes()) else {
+        return false;
+    };
+    if header.len() > MAX_HEADER_SEGMENT {
+        return false;
+    }
+    let mut header_buf = [0u8; MAX_HEADER_SEGMENT];
+    let Some(json) = base64url::decode_to_slice(header, &mut header_buf) else {
+        return false;
+    };
+    let Ok(header) = Header::parse(json) else {
+        return false;
+    };
+    let asymmetric = header
+        .alg
+        .as_deref()
+        .and_then(Algorithm::from_name)
+        .is_some_and(|alg| !alg.is_symmetric());
+    asymmetric && header.kid.as_deref().is_some_and(Kid::is_valid)
 }
 
 /// The segments of a compact JWS, and the signing input (`header.payload`).
@@ -111,15 +140,18 @@ fn check_claims(
     rules: &TokenRules,
     now: u64,
 ) -> Result<RegisteredClaims, TokenError> {
-    let (Some(exp), Some(iat), Some(subject), Some(jwt_id)) = (
-        parsed.exp,
-        parsed.iat,
-        parsed.sub.as_ref(),
-        parsed.jti.as_ref(),
-    ) else {
+    let (Some(exp), Some(iat), Some(subject)) = (parsed.exp, parsed.iat, parsed.sub.as_ref())
+    else {
         return Err(TokenError::InvalidClaims);
     };
-    if jwt_id.is_empty() || subject.is_empty() {
+    // TV-14: `jti` is required unless configured otherwise; when present it is never empty
+    // (an empty one would name no token, or every token without one, on the denylist).
+    let jwt_id = match parsed.jti.as_ref() {
+        Some(jwt_id) if !jwt_id.is_empty() => jwt_id.clone(),
+        None if !rules.require_jwt_id => Box::from(""),
+        _ => return Err(TokenError::InvalidClaims),
+    };
+    if subject.is_empty() {
         return Err(TokenError::InvalidClaims);
     }
     // TV-11, TV-12: required and exactly equal / contained.
@@ -149,7 +181,7 @@ fn check_claims(
     }
     Ok(RegisteredClaims {
         subject: subject.clone(),
-        jwt_id: jwt_id.clone(),
+        jwt_id,
         issued_at: iat,
         not_before: parsed.nbf,
         expires_at: exp,

@@ -1,0 +1,235 @@
+//! The OpenAPI document of a small annotated router (`auth::openapi`, feature `utoipa`): the
+//! guard attributes above `#[utoipa::path]` are the only place the security is written, and
+//! the document, parsed as JSON, has the right requirement and 401/403 responses per
+//! operation; unprotected operations have none. The handlers still serve requests.
+
+mod common;
+
+use auth::openapi::{CookieSecurityAddon, SecurityAddon};
+use auth::{protected, requires_role};
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use common::Role;
+use serde_json::{Value, json};
+use utoipa::OpenApi;
+
+#[protected]
+#[utoipa::path(get, path = "/me", responses((status = 200, description = "The caller")))]
+async fn me() -> &'static str {
+    "me"
+}
+
+#[requires_role("admin")]
+#[utoipa::path(
+    delete,
+    path = "/posts/{id}",
+    params(("id" = u64, Path, description = "The post")),
+    responses((status = 204, description = "Deleted"))
+)]
+async fn delete_post(Path(_id): Path<u64>) -> StatusCode {
+    StatusCode::NO_CONTENT
+}
+
+#[requires_role(any("editor", "admin"), fresh)]
+#[utoipa::path(post, path = "/posts", responses((status = 201, description = "Created")))]
+async fn create_post(Json(body): Json<Value>) -> (StatusCode, Json<Value>) {
+    (StatusCode::CREATED, Json(body))
+}
+
+/// Stacked: viewer AND (editor AND admin).
+#[requires_role("viewer")]
+#[requires_role(all("editor", "admin"))]
+#[utoipa::path(put, path = "/settings", responses((status = 200, description = "Saved")))]
+async fn settings() -> &'static str {
+    "saved"
+}
+
+/// What the user wrote is kept: its own security and 401.
+#[protected]
+#[utoipa::path(
+    get,
+    path = "/maybe",
+    responses((status = 200, description = "Hello"), (status = 401, description = "Log in first")),
+    security((), ("bearer" = []))
+)]
+async fn maybe() -> &'static str {
+    "maybe"
+}
+
+#[utoipa::path(get, path = "/health", responses((status = 200, description = "Up")))]
+async fn health() -> &'static str {
+    "ok"
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(me, delete_post, create_post, settings, maybe, health),
+    modifiers(&SecurityAddon)
+)]
+struct ApiDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(me, create_post, health), modifiers(&CookieSecurityAddon))]
+struct CookieApiDoc;
+
+fn document() -> Value {
+    serde_json::to_value(ApiDoc::openapi()).unwrap()
+}
+
+fn statuses(operation: &Value) -> Vec<String> {
+    operation["responses"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn protected_operations_get_bearer_security_and_401() {
+    let doc = document();
+    let op = &doc["paths"]["/me"]["get"];
+    assert_eq!(op["security"], json!([{"bearer": []}]));
+    assert_eq!(statuses(op), ["200", "401"]);
+    let unauthorized = &op["responses"]["401"];
+    assert_eq!(
+        unauthorized["description"],
+        "Missing, invalid, expired or revoked access token"
+    );
+    assert_eq!(
+        unauthorized["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/AuthError"
+    );
+    assert!(unauthorized["headers"]["WWW-Authenticate"].is_object());
+}
+
+#[test]
+fn role_operations_list_their_roles_and_get_403() {
+    let doc = document();
+    let op = &doc["paths"]["/posts/{id}"]["delete"];
+    assert_eq!(op["security"], json!([{"bearer": ["admin"]}]));
+    assert_eq!(statuses(op), ["204", "401", "403"]);
+    assert_eq!(
+        op["responses"]["403"]["description"],
+        "The access token does not grant the required role"
+    );
+    assert!(op["responses"]["403"]["headers"]["WWW-Authenticate"].is_object());
+    // The path parameter written by the user is untouched; the guard is not a parameter.
+    assert_eq!(op["parameters"].as_array().unwrap().len(), 1);
+    assert_eq!(op["parameters"][0]["name"], "id");
+
+    // any(..): one requirement per role; fresh shows in the 401.
+    let op = &doc["paths"]["/posts"]["post"];
+    assert_eq!(
+        op["security"],
+        json!([{"bearer": ["editor"]}, {"bearer": ["admin"]}])
+    );
+    assert_eq!(statuses(op), ["201", "401", "403"]);
+    assert!(
+        op["responses"]["401"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("not fresh")
+    );
+
+    // Stacked attributes: AND.
+    let op = &doc["paths"]["/settings"]["put"];
+    assert_eq!(
+        op["security"],
+        json!([{"bearer": ["viewer", "editor", "admin"]}])
+    );
+}
+
+#[test]
+fn what_the_annotation_already_says_is_not_duplicated() {
+    let doc = document();
+    let op = &doc["paths"]["/maybe"]["get"];
+    assert_eq!(op["security"], json!([{}, {"bearer": []}]));
+    assert_eq!(statuses(op), ["200", "401"]);
+    assert_eq!(op["responses"]["401"]["description"], "Log in first");
+}
+
+#[test]
+fn unprotected_operations_have_no_security() {
+    let doc = document();
+    let op = &doc["paths"]["/health"]["get"];
+    assert!(op.get("security").is_none(), "{op}");
+    assert_eq!(statuses(op), ["200"]);
+    assert!(doc.get("security").is_none());
+}
+
+#[test]
+fn the_addon_defines_the_scheme_and_the_error_schema() {
+    let doc = document();
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"],
+        json!({
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "An access token from the token endpoint, as `Authorization: Bearer <token>`"
+        })
+    );
+    assert!(doc["components"]["securitySchemes"].get("cookie").is_none());
+    let schema = &doc["components"]["schemas"]["AuthError"];
+    assert_eq!(schema["required"], json!(["error"]));
+    assert!(schema["properties"]["error_description"].is_object());
+}
+
+#[test]
+fn the_cookie_addon_adds_the_cookie_alternative_and_the_csrf_header() {
+    let doc = serde_json::to_value(CookieApiDoc::openapi()).unwrap();
+    assert_eq!(
+        doc["components"]["securitySchemes"]["cookie"]["in"],
+        "cookie"
+    );
+    assert_eq!(
+        doc["components"]["securitySchemes"]["cookie"]["name"],
+        "__Host-auth-access"
+    );
+    let me = &doc["paths"]["/me"]["get"];
+    assert_eq!(me["security"], json!([{"bearer": []}, {"cookie": []}]));
+    assert!(me.get("parameters").is_none(), "GET needs no CSRF header");
+    let post = &doc["paths"]["/posts"]["post"];
+    assert_eq!(
+        post["security"],
+        json!([
+            {"bearer": ["editor"]}, {"bearer": ["admin"]},
+            {"cookie": ["editor"]}, {"cookie": ["admin"]}
+        ])
+    );
+    assert_eq!(post["parameters"][0]["name"], "X-CSRF-Token");
+    assert_eq!(post["parameters"][0]["in"], "header");
+    assert_eq!(post["parameters"][0]["required"], false);
+    assert!(doc["paths"]["/health"]["get"].get("security").is_none());
+}
+
+#[tokio::test]
+async fn the_documented_handlers_still_guard_their_routes() {
+    let auth = auth::testing::authenticator();
+    let app: Router = Router::new()
+        .route("/me", get(me))
+        .route("/posts/{id}", delete(delete_post))
+        .route("/posts", post(create_post))
+        .route("/settings", put(settings))
+        .route("/maybe", get(maybe))
+        .route("/health", get(health))
+        .with_state(auth.clone());
+    let reply = common::send(&app, common::get_with("/me", None)).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let token = auth::testing::token(&auth, "ada", [Role::Viewer]);
+    let reply = common::send(&app, common::get_bearer("/me", &token)).await;
+    assert_eq!(reply.text(), "me");
+    let request = axum::http::Request::delete("/posts/1")
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let reply = common::send(&app, request).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let reply = common::send(&app, common::get_with("/health", None)).await;
+    assert_eq!(reply.text(), "ok");
+    let reply = common::send(&app, common::get_bearer("/maybe", &token)).await;
+    assert_eq!(reply.text(), "maybe");
+}
