@@ -12,6 +12,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 
 use super::body::{self, Params};
+use super::throttle::PendingAttempt;
 use super::{Shared, User, UserStore, unavailable};
 use crate::claims::ClaimSet;
 use crate::cookie::{self, SessionCookies, session_id_of};
@@ -292,17 +293,15 @@ impl<U: UserStore> Shared<U> {
                 tracing::info!(reason = "throttled", "login refused");
                 Failure::Throttled { retry_after }
             })?;
+        // Settled below; dropped unsettled (the client hung up meanwhile), it is refunded.
+        let attempt = PendingAttempt::new(&self.throttle, ticket);
         let checked = self.check_credentials(&username, &password).await;
-        if let Some(ticket) = &ticket {
-            match &checked {
-                Ok(_) => self.throttle.succeeded(ticket, now),
-                // Only a password actually checked counts: a store that is down, or no
-                // hashing slot free, is not the client's failure.
-                Err(Failure::Auth(err)) if err.kind() != ErrorKind::InvalidGrant => {
-                    self.throttle.refund(ticket);
-                }
-                Err(_) => {}
-            }
+        match &checked {
+            Ok(_) => attempt.succeeded(now),
+            // Only a password actually checked counts: a store that is down, or no hashing
+            // slot free, is not the client's failure (dropping the attempt refunds it).
+            Err(Failure::Auth(err)) if err.kind() != ErrorKind::InvalidGrant => drop(attempt),
+            Err(_) => attempt.failed(),
         }
         let (user, needs_rehash) = checked?;
         if needs_rehash {

@@ -258,6 +258,43 @@ pub(crate) struct Ticket {
     address: Option<Address>,
 }
 
+/// An admitted attempt whose outcome is not known yet. Dropped before it is settled (the
+/// client hung up while its password was being checked), its charge is taken back: the
+/// client learned nothing from the attempt, and charges never settled would pile up until a
+/// client that logs in many times at once and hangs up, as load generators and impatient
+/// clients do, is locked out of its own account.
+pub(crate) struct PendingAttempt<'a> {
+    throttle: &'a Throttle,
+    ticket: Option<Ticket>,
+}
+
+impl<'a> PendingAttempt<'a> {
+    /// `ticket` as [`Throttle::admit`] gave it (`None` when throttling is off).
+    pub(crate) fn new(throttle: &'a Throttle, ticket: Option<Ticket>) -> Self {
+        Self { throttle, ticket }
+    }
+
+    /// The password was right.
+    pub(crate) fn succeeded(mut self, now: u64) {
+        if let Some(ticket) = self.ticket.take() {
+            self.throttle.succeeded(&ticket, now);
+        }
+    }
+
+    /// The password was checked and wrong (or the account unknown): the charge stays.
+    pub(crate) fn failed(mut self) {
+        self.ticket = None;
+    }
+}
+
+impl Drop for PendingAttempt<'_> {
+    fn drop(&mut self) {
+        if let Some(ticket) = self.ticket.take() {
+            self.throttle.refund(&ticket);
+        }
+    }
+}
+
 impl Throttle {
     pub(crate) fn new(config: ThrottleConfig) -> Self {
         Self {
@@ -389,6 +426,24 @@ mod tests {
 
     fn throttle() -> Throttle {
         Throttle::new(ThrottleConfig::default())
+    }
+
+    #[test]
+    fn attempts_dropped_before_their_outcome_cost_nothing() {
+        let throttle = throttle();
+        // Many logins at once, each abandoned by its client while the password is checked.
+        for _ in 0..50 {
+            let ticket = throttle.admit("alice", Some(ALICE_HOME), 1000).unwrap();
+            drop(PendingAttempt::new(&throttle, ticket));
+        }
+        assert!(throttle.admit("alice", Some(ALICE_HOME), 1000).is_ok());
+        // Failed attempts keep their charge: 5 free, then blocked.
+        let throttle = self::throttle();
+        for _ in 0..6 {
+            let ticket = throttle.admit("bob", Some(ALICE_HOME), 1000).unwrap();
+            PendingAttempt::new(&throttle, ticket).failed();
+        }
+        assert_eq!(throttle.admit("bob", Some(ALICE_HOME), 1000).err(), Some(1));
     }
 
     #[test]

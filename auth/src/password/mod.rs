@@ -1,5 +1,5 @@
-//! Password hashing with Argon2id: OWASP parameters, PHC strings, run on the blocking pool
-//! behind a concurrency limit.
+//! Password hashing with Argon2id: OWASP parameters, PHC strings, run on a few dedicated
+//! low-priority threads behind a concurrency limit.
 //!
 //! ```
 //! use auth::password::{PasswordConfig, Passwords};
@@ -19,13 +19,21 @@
 //!
 //! What it guarantees (SECURITY.md §1.4):
 //!
-//! - **The runtime stays live.** Argon2 takes 20–50 ms of CPU and 19 MiB per hash at OWASP
-//!   parameters. Every hash and verify first takes a permit of a semaphore sized to the cores
-//!   ([`PasswordConfig::max_concurrency`]), *then* runs on tokio's blocking pool, so a login
-//!   flood neither stalls the async workers nor starts hundreds of 19 MiB blocking threads.
-//!   A request that waits longer than [`PasswordConfig::max_wait`] for a permit fails fast
-//!   with [`PasswordError::Busy`] (429 at the endpoints). The permit travels with the blocking
-//!   task, so a client that hangs up does not free a slot while its hash still runs.
+//! - **The runtime stays live, and so do the other requests.** Argon2 takes 20–50 ms of CPU
+//!   and 19 MiB per hash at OWASP parameters. Every hash and verify first takes a permit of a
+//!   semaphore sized to the cores ([`PasswordConfig::max_concurrency`]), *then* runs on one
+//!   of as many threads of this [`Passwords`], so a login flood neither stalls the async
+//!   workers nor starts hundreds of 19 MiB threads. A request that waits longer than
+//!   [`PasswordConfig::max_wait`] for a permit fails fast with [`PasswordError::Busy`] (429 at
+//!   the endpoints). The permit travels with the job, so a client that hangs up does not free
+//!   a slot while its hash still runs.
+//! - **Hashing yields the cores.** On Linux those threads run at the lowest priority
+//!   (`nice 19`): while a flood of logins keeps every core busy, a request that needs a few
+//!   microseconds of CPU still gets a core at once, and hashing uses whatever is left (all of
+//!   it, on an otherwise idle server). They are threads of their own rather than tokio's
+//!   blocking pool because a thread's priority cannot be raised again without privileges,
+//!   and the blocking pool's threads serve the application's other blocking work too.
+//!   Measured with `scripts/load flood`: see the README.
 //! - **Outdated hashes are noticed** ([`Verification::needs_rehash`]): another algorithm
 //!   (argon2i/argon2d), version or parameters than the policy.
 //! - **Stored hashes cannot be used for denial of service**: argon2 verifies with the
@@ -38,19 +46,22 @@
 //!   verification costs. Refused stored hashes are verified against it too.
 //! - **Length**: passwords longer than [`PasswordConfig::max_len`] bytes (1024 by default) are
 //!   refused with [`PasswordError::TooLong`] before any work; nothing is ever truncated, and
-//!   every Unicode string is accepted.
+//!   every Unicode string is accepted. Passwords are compared byte for byte as given: no
+//!   Unicode normalisation, no case folding, no trimming (a client that normalises must do it
+//!   the same way at registration and at login).
 //!
 //! The **minimum** length is the application's policy, checked where passwords are set
 //! (registration, password change), not here: OWASP (citing NIST SP 800-63B) asks for at
 //! least 15 characters without multi-factor authentication and 8 with it.
 //!
-//! Passwords are never logged; they are moved into the blocking task and dropped there.
+//! Passwords are never logged; they are moved into the hashing job and dropped there.
 //! This module does not zero their memory.
 //!
 //! The semaphore's timeout needs a tokio runtime with timers enabled (`#[tokio::main]` and
 //! axum's usual setups have them).
 
 mod params;
+mod threads;
 
 use std::fmt;
 use std::num::NonZeroUsize;
@@ -61,12 +72,17 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Version};
 use tokio::sync::Semaphore;
 
+use threads::HashThreads;
+
 use crate::error::{AuthError, ErrorKind, RequestError};
 
 pub use params::HashParams;
 
 /// The default [`PasswordConfig::max_len`]: 1024 bytes.
 pub const DEFAULT_MAX_PASSWORD_LEN: usize = 1024;
+
+/// The largest [`PasswordConfig::max_concurrency`] accepted: 1024 hashes (and threads) at once.
+pub const MAX_CONCURRENCY: usize = 1024;
 
 /// The default [`PasswordConfig::max_wait`]: 1 second.
 pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(1);
@@ -81,8 +97,8 @@ pub struct PasswordConfig {
     /// Stored hashes with any parameter above this are refused (the login fails). Defaults
     /// to [`HashParams::DEFAULT_CEILING`] (m = 256 MiB, t = 10, p = 4).
     pub ceiling: HashParams,
-    /// How many hashes run at once. Defaults to the number of cores
-    /// ([`std::thread::available_parallelism`]).
+    /// How many hashes run at once, and how many hashing threads there are. Defaults to the
+    /// number of cores ([`std::thread::available_parallelism`]); at most [`MAX_CONCURRENCY`].
     pub max_concurrency: usize,
     /// How long a request waits for its turn before it fails with [`PasswordError::Busy`].
     /// Defaults to 1 second.
@@ -146,6 +162,8 @@ struct Inner {
     config: PasswordConfig,
     argon2: Argon2<'static>,
     permits: Arc<Semaphore>,
+    /// As many threads as permits: a job that holds a permit always finds one free.
+    threads: HashThreads,
     /// A hash of a random password made with the current parameters (LG-04).
     dummy: Arc<str>,
 }
@@ -214,7 +232,7 @@ impl Passwords {
     /// Checks the configuration and makes the dummy hash (one hash at the configured
     /// parameters, run on the calling thread: about 20–50 ms at OWASP parameters).
     pub fn new(config: PasswordConfig) -> Result<Self, PasswordError> {
-        if config.max_concurrency == 0 || config.max_len == 0 {
+        if !(1..=MAX_CONCURRENCY).contains(&config.max_concurrency) || config.max_len == 0 {
             return Err(PasswordError::InvalidConfig);
         }
         let params = config
@@ -231,14 +249,15 @@ impl Passwords {
             .hash_password(&secret)
             .map_err(|_| PasswordError::Internal)?
             .to_string();
-        let permits = Arc::new(Semaphore::new(
-            config.max_concurrency.min(Semaphore::MAX_PERMITS),
-        ));
+        let permits = Arc::new(Semaphore::new(config.max_concurrency));
+        let threads =
+            HashThreads::start(config.max_concurrency).map_err(|_| PasswordError::Internal)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
                 argon2,
                 permits,
+                threads,
                 dummy: dummy.into(),
             }),
         })
@@ -342,7 +361,7 @@ impl Passwords {
         }
     }
 
-    /// Waits (bounded) for a permit, *then* runs `work` on the blocking pool holding it.
+    /// Waits (bounded) for a permit, *then* runs `work` on a hashing thread holding it.
     async fn run_blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
@@ -352,12 +371,14 @@ impl Passwords {
         let Ok(Ok(permit)) = tokio::time::timeout(self.inner.config.max_wait, acquire).await else {
             return Err(PasswordError::Busy);
         };
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            work()
-        })
-        .await
-        .map_err(|_| PasswordError::Internal)
+        self.inner
+            .threads
+            .run(move || {
+                let _permit = permit;
+                work()
+            })
+            .await
+            .ok_or(PasswordError::Internal)
     }
 }
 
