@@ -1,0 +1,261 @@
+//! L: login at `POST /token` (LG-01 … LG-08, PW-01). Parameters are read once and strictly;
+//! credentials never travel in the URL or reach the logs; throttling counts an account however
+//! its name is capitalised.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use auth::endpoints::{Limit, ThrottleConfig};
+use auth::password::{PasswordConfig, Passwords};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::json;
+
+use super::assert_forbidden;
+use crate::common;
+use crate::support_endpoints::*;
+
+/// L07 L08 (LG-01, RFC 6749 §3.2): a parameter repeated under another spelling (a
+/// percent-encoded name, a JSON escape) is still repeated: 400, so no two parsers can
+/// disagree on which copy counts.
+#[tokio::test]
+async fn a_parameter_repeated_under_another_spelling_is_400() {
+    let h = Setup::default().build().await;
+    for body in [
+        format!("{}&pass%77ord=x", login_body("alice", PASSWORD)),
+        format!("{}&%75sername=bob", login_body("alice", PASSWORD)),
+        format!(
+            "{}&grant%5Ftype=refresh_token",
+            login_body("alice", PASSWORD)
+        ),
+    ] {
+        let reply = h.send(form("/token", &body)).await;
+        assert_oauth_error(&reply, StatusCode::BAD_REQUEST, "invalid_request");
+    }
+    for raw in [
+        format!(r#"{{"username":"alice","password":"x","pass\u0077ord":"{PASSWORD}"}}"#),
+        format!(r#"{{"username":"bob","\u0075sername":"alice","password":"{PASSWORD}"}}"#),
+    ] {
+        let request = Request::post("/token")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(raw))
+            .unwrap();
+        assert_oauth_error(
+            &h.send(request).await,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        );
+    }
+}
+
+/// L06 (LG-01, RT-08, RFC 9700 §4.3.2): credentials in the query string are never read:
+/// the request has no parameters (400), and GET is 405.
+#[tokio::test]
+async fn credentials_in_the_query_string_are_never_read() {
+    let h = Setup::default().build().await;
+    let query = login_body("alice", PASSWORD);
+    let request = Request::post(format!("/token?{query}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::empty())
+        .unwrap();
+    let reply = h.send(request).await;
+    assert_oauth_error(&reply, StatusCode::BAD_REQUEST, "invalid_request");
+    let request = Request::get(format!("/token?{query}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(h.send(request).await.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+/// L16 (LG-03): `scope` is ignored, so asking for more than the user has grants nothing.
+#[tokio::test]
+async fn a_requested_scope_never_grants_roles() {
+    let h = Setup::default().build().await;
+    for scope in ["admin", "admin editor viewer", "*"] {
+        let body = format!("{}&scope={}", login_body("bob", PASSWORD), encode(scope));
+        let pair = pair_of(&h.send(form("/token", &body)).await);
+        let reply = h.send(common::get_bearer("/admin", &pair.access)).await;
+        assert_forbidden(&reply);
+    }
+}
+
+/// L11 L12 [policy] (LG-05): an account is throttled by its username lowercased, so case
+/// variants share one counter; the answer is the same for an account that does not exist.
+#[tokio::test]
+async fn username_case_variants_share_one_throttle_counter() {
+    let minute = Duration::from_secs(60);
+    let throttle = ThrottleConfig::default().per_account(Limit::new(2, minute, 10 * minute));
+    let h = Setup::default().throttle(throttle).build().await;
+    for account in [
+        ["alice", "ALICE", "Alice", "aLiCe"],
+        ["mallory", "MALLORY", "Mallory", "mAlLoRy"],
+    ] {
+        for name in &account[..3] {
+            assert_invalid_grant(&h.login(name, "wrong password").await);
+        }
+        // Even the right password is not checked now.
+        let reply = h.login(account[3], PASSWORD).await;
+        assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
+        assert!(reply.headers.contains_key(header::RETRY_AFTER));
+    }
+}
+
+/// L13 [policy] (LG-06): the password cap counts bytes, and nothing is truncated: a 1024-byte
+/// password works, its 1023-byte prefix does not. Passwords are compared as given: no
+/// Unicode normalisation (an NFD spelling of an NFC password is another password).
+#[tokio::test]
+async fn passwords_are_neither_truncated_nor_normalised() {
+    let h = Setup::default().build().await;
+    let long = "a".repeat(1024);
+    h.users
+        .set_hash("bob", &h.endpoints.passwords().hash(&long).await.unwrap());
+    assert_token_response(&h.login("bob", &long).await);
+    assert_invalid_grant(&h.login("bob", &long[..1023]).await);
+
+    let nfc = "caf\u{e9}-correct-horse-battery";
+    let nfd = "cafe\u{301}-correct-horse-battery";
+    h.users
+        .set_hash("bob", &h.endpoints.passwords().hash(nfc).await.unwrap());
+    assert_token_response(&h.login("bob", nfc).await);
+    assert_invalid_grant(&h.login("bob", nfd).await);
+}
+
+/// L18 (PW-01): new hashes are Argon2id v19 with the OWASP parameters, in PHC format, with a
+/// fresh salt each time.
+#[tokio::test]
+async fn new_hashes_are_argon2id_v19_at_owasp_parameters() {
+    let passwords = Passwords::new(PasswordConfig::default()).unwrap();
+    let first = passwords.hash(PASSWORD).await.unwrap();
+    let second = passwords.hash(PASSWORD).await.unwrap();
+    assert!(
+        first.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{first}"
+    );
+    assert_ne!(first, second, "a fresh salt per hash");
+}
+
+/// A `tracing` writer that keeps everything written to it.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Self;
+    fn make_writer(&'a self) -> Self {
+        self.clone()
+    }
+}
+
+/// LG-08: a whole session (failed and good logins, refresh, reuse, logout) logs its reasons
+/// but never a password, a refresh token or an access token (nor its signature).
+#[tokio::test]
+async fn no_password_or_token_reaches_the_logs() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let h = Setup::default().build().await;
+    let wrong = "Tr0ub4dor&3-wrong-password";
+    assert_invalid_grant(&h.login("alice", wrong).await);
+    assert_invalid_grant(&h.login("nobody", wrong).await);
+    let first = h.pair("alice").await;
+    let second = pair_of(&h.refresh(&first.refresh).await);
+    assert_invalid_grant(&h.refresh(&first.refresh).await); // reuse: logged as a warning
+    assert_eq!(h.logout(&second).await.status, StatusCode::NO_CONTENT);
+    let json_login = json(
+        "/token",
+        &json!({"username": "alice", "password": PASSWORD}),
+    );
+    assert_token_response(&h.send(json_login).await);
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("login refused"),
+        "nothing was captured: {logs}"
+    );
+    assert!(logs.contains("reused_refresh_token"), "{logs}");
+    for secret in [
+        PASSWORD,
+        wrong,
+        &first.refresh,
+        &second.refresh,
+        &first.access,
+        &second.access,
+        first.access.rsplit('.').next().unwrap(),
+        second.access.rsplit('.').next().unwrap(),
+    ] {
+        assert!(!logs.contains(secret), "{secret} is in the logs:\n{logs}");
+    }
+}
+
+/// LG-01 (found by the `endpoint_body` fuzz target, whose oracle was stricter than JSON):
+/// unrecognised JSON members are ignored whatever they hold: a number no `f64` can hold
+/// (`1E770`, valid JSON grammar), deep nesting, any type. Known members must be strings.
+#[tokio::test]
+async fn unrecognised_json_members_are_ignored_whatever_they_hold() {
+    let h = Setup::default().build().await;
+    let raw = format!(
+        r#"{{"":1E770,"username":"alice","x":{}{},"password":"{PASSWORD}","y":{{"z":[null,true,-0.0e-999]}}}}"#,
+        "[".repeat(1000),
+        "]".repeat(1000)
+    );
+    let request = Request::post("/token")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(raw))
+        .unwrap();
+    assert_token_response(&h.send(request).await);
+    let reply = h
+        .send(json(
+            "/token",
+            &json!({"username": "alice", "password": 1E300}),
+        ))
+        .await;
+    assert_oauth_error(&reply, StatusCode::BAD_REQUEST, "invalid_request");
+}
+
+/// L04 (LG-04), without measuring time: with one hashing slot and no waiting for it, a login
+/// that is hashing holds the slot, and a concurrent login of an unknown user, a disabled user
+/// or a wrong password finds it taken (429). An unknown user answered without an Argon2
+/// verification would get its `invalid_grant` at once instead. The holder's hash is made
+/// slow (m = 32 MiB, t = 3) so that it is still running when the second login asks.
+#[tokio::test]
+async fn unknown_and_disabled_users_need_a_hashing_slot_like_everyone() {
+    let slow = auth::password::HashParams {
+        memory_kib: 32 * 1024,
+        iterations: 3,
+        parallelism: 1,
+    };
+    let config = PasswordConfig::default()
+        .params(slow)
+        .max_concurrency(1)
+        .max_wait(Duration::ZERO);
+    let h = Arc::new(Setup::default().passwords(config).build().await);
+    for (username, password) in [
+        ("nobody", PASSWORD),
+        ("carol", PASSWORD),
+        ("alice", "wrong password"),
+    ] {
+        let holder = tokio::spawn({
+            let h = h.clone();
+            async move { h.login("alice", PASSWORD).await }
+        });
+        // On this single-threaded runtime the holder now runs until its hash is on the
+        // blocking pool, holding the only slot.
+        tokio::task::yield_now().await;
+        let waiter = h.login(username, password).await;
+        assert_oauth_error(&waiter, StatusCode::TOO_MANY_REQUESTS, "slow_down");
+        assert_token_response(&holder.await.unwrap());
+    }
+}
