@@ -3,12 +3,20 @@
 //! to one core and compare requests per second side by side.
 //!
 //! `load_server <bind address> <token file>` writes a JSON object `{route: token}` to the token
-//! file, then serves until killed.
+//! file, then serves until killed. It also serves `POST /token` for one user (`load`, password
+//! `load-password`, argon2id at OWASP parameters) for the login-flood scenario, and records
+//! the median time of one hash under `"hash_ms"`. `WORKERS` sets the runtime threads
+//! (default 1, for the pinned comparison).
 
 use std::net::SocketAddr;
 
+use std::time::Instant;
+
 use auth::claims::role_bit;
+use auth::endpoints::{Endpoints, User, UserStore};
 use auth::keys::{Algorithm, KeySet, SigningKey};
+use auth::password::{PasswordConfig, Passwords};
+use auth::store::StoreError;
 use auth::{Authenticator, ClaimSet, RequireRole, RoleSet, Roles};
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::StatusCode;
@@ -124,6 +132,50 @@ async fn hand_written(_: HandWritten) -> &'static str {
     "ok"
 }
 
+/// One user, for the login flood.
+#[derive(Clone)]
+struct OneUser {
+    hash: String,
+}
+
+pub(crate) const LOGIN_PASSWORD: &str = "load-password";
+
+impl UserStore for OneUser {
+    type Claims = Claims;
+
+    async fn find_by_username(&self, username: &str) -> Result<Option<User<Claims>>, StoreError> {
+        Ok((username == "load").then(|| {
+            User::new(
+                Claims {
+                    sub: "load".into(),
+                    roles: Roles::from([Role::Viewer]),
+                },
+                self.hash.clone(),
+            )
+        }))
+    }
+
+    async fn find_by_subject(&self, subject: &str) -> Result<Option<User<Claims>>, StoreError> {
+        self.find_by_username(subject).await
+    }
+
+    async fn update_password_hash(&self, _: &str, _: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// The median wall time of one hash at the default (OWASP) parameters, in milliseconds.
+async fn hash_time(passwords: &Passwords) -> Result<f64, Box<dyn std::error::Error>> {
+    let mut times = Vec::new();
+    for _ in 0..7 {
+        let started = Instant::now();
+        passwords.hash(LOGIN_PASSWORD).await?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times[times.len() / 2])
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let bind: SocketAddr = args
@@ -190,13 +242,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .with_state(peer),
     );
 
-    std::fs::write(&token_file, serde_json::to_vec(&tokens)?)?;
-
-    // One worker thread: the harness pins the process to one core.
+    let workers = std::env::var("WORKERS")
+        .ok()
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(1);
+    // One worker thread by default: the harness pins the process to one core.
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
+        .worker_threads(workers)
         .enable_all()
         .build()?;
+
+    // The login endpoint, on the HS256 authenticator.
+    let login_auth = authenticator(
+        SigningKey::hs256(HS256_SECRET)?,
+        auth::DEFAULT_TOKEN_CACHE_CAPACITY,
+    );
+    let passwords = Passwords::new(PasswordConfig::default())?;
+    let (hash, hash_ms) = runtime.block_on(async {
+        let hash = passwords.hash(LOGIN_PASSWORD).await?;
+        Ok::<_, Box<dyn std::error::Error>>((hash, hash_time(&passwords).await?))
+    })?;
+    tokens.insert("hash_ms".into(), hash_ms.into());
+    let endpoints = Endpoints::builder(login_auth, OneUser { hash })
+        .passwords(passwords)
+        .build()?;
+    app = app.merge(endpoints.router());
+
+    std::fs::write(&token_file, serde_json::to_vec(&tokens)?)?;
+
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(bind).await?;
         axum::serve(listener, app)

@@ -73,7 +73,9 @@ impl Config {
         if let Some(password) = &demo_password
             && password.len() < 8
         {
-            return Err(ConfigError("DEMO_PASSWORD must be at least 8 characters".into()));
+            return Err(ConfigError(
+                "DEMO_PASSWORD must be at least 8 characters".into(),
+            ));
         }
         Ok(Self {
             bind,
@@ -105,13 +107,22 @@ mod tests {
         assert_eq!(config.bind.to_string(), "127.0.0.1:3000");
         assert_eq!(config.database_url, "sqlite://auth-demo.db");
         assert!(config.jwt_secret.is_none() && config.redis_url.is_none());
-        assert_eq!((config.issuer.as_str(), config.audience.as_str()), ("auth-demo", "auth-demo-api"));
+        assert_eq!(
+            (config.issuer.as_str(), config.audience.as_str()),
+            ("auth-demo", "auth-demo-api")
+        );
     }
 
     #[test]
     fn bad_values_are_refused_without_echoing_them() {
-        let err = config(&[("AUTH_JWT_SECRET", "hunter2")]).err().unwrap().to_string();
-        assert!(err.contains("at least 32 bytes") && !err.contains("hunter2"), "{err}");
+        let err = config(&[("AUTH_JWT_SECRET", "hunter2")])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("at least 32 bytes") && !err.contains("hunter2"),
+            "{err}"
+        );
         assert!(config(&[("BIND", "nowhere")]).is_err());
         assert!(config(&[("DATABASE_URL", "postgres://x")]).is_err());
         assert!(config(&[("DEMO_PASSWORD", "short")]).is_err());

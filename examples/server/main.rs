@@ -10,6 +10,7 @@
 
 mod config;
 mod db;
+mod openapi;
 mod posts;
 mod routes;
 mod telemetry;
@@ -20,13 +21,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use auth::Authenticator;
 use auth::endpoints::Endpoints;
 use auth::keys::{Algorithm, SigningKey};
 use auth::password::{PasswordConfig, Passwords};
 use auth::store::{RedisStore, RefreshStore, RevocationList, SqliteStore};
-use auth::Authenticator;
-use axum::routing::get;
 use axum::Router;
+use axum::routing::get;
 use tokio::io::AsyncBufReadExt as _;
 
 use config::Config;
@@ -46,7 +47,12 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        match args
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
             [] | ["serve"] => serve(Config::from_env()?).await,
             ["add-user", name, "--role", role] => add_user(Config::from_env()?, name, role).await,
             _ => Err(USAGE.into()),
@@ -68,7 +74,8 @@ async fn serve(config: Config) -> Result<(), Error> {
     let pool = db::open(&config.database_url).await?;
     let users = SqliteUsers::new(pool.clone());
     let passwords = Passwords::new(PasswordConfig::default())?;
-    if let Some(password) = users::seed(&users, &passwords, config.demo_password.as_deref()).await? {
+    if let Some(password) = users::seed(&users, &passwords, config.demo_password.as_deref()).await?
+    {
         // Printed once, at the first start, to the console only: it is not in the logs.
         println!("seeded users admin, editor and viewer with the password: {password}");
     }
@@ -118,6 +125,7 @@ async fn serve(config: Config) -> Result<(), Error> {
     };
     let app = Router::new()
         .route("/health", get(routes::health))
+        .route("/openapi.json", get(openapi::document))
         .route("/me", get(routes::me))
         .route("/admin/stats", get(routes::admin_stats))
         .route("/posts", get(routes::list_posts).post(routes::create_post))
@@ -128,9 +136,12 @@ async fn serve(config: Config) -> Result<(), Error> {
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     tracing::info!(address = %listener.local_addr()?, "listening");
     // With the peer address, logins are throttled per client address too.
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -144,7 +155,12 @@ async fn add_user(config: Config, name: &str, role: &str) -> Result<(), Error> {
             <Role as auth::RoleSet>::NAMES.join(", ")
         )
     })?;
-    if name.is_empty() || name.len() > 64 || !name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
         return Err("the user name must be 1 to 64 characters of A-Z a-z 0-9 . _ -".into());
     }
     let mut line = String::new();
@@ -201,5 +217,8 @@ pub(crate) fn random_password() -> Result<String, Error> {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut bytes = [0u8; 20];
     getrandom::fill(&mut bytes).map_err(|err| format!("random number generator: {err}"))?;
-    Ok(bytes.iter().map(|b| char::from(ALPHABET[usize::from(b & 63)])).collect())
+    Ok(bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(b & 63)]))
+        .collect())
 }

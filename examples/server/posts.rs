@@ -1,14 +1,14 @@
 //! Posts: anyone reads them, editors and admins write them.
 
+use axum::Json;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 
 /// A stored post.
-#[derive(Serialize, Debug)]
+#[derive(Serialize, Debug, utoipa::ToSchema)]
 pub(crate) struct Post {
     pub(crate) id: i64,
     pub(crate) title: String,
@@ -18,7 +18,7 @@ pub(crate) struct Post {
 }
 
 /// The body of `POST /posts`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct NewPost {
     pub(crate) title: String,
     pub(crate) body: String,
@@ -56,7 +56,11 @@ impl From<PostRow> for Post {
     }
 }
 
-pub(crate) async fn insert(pool: &SqlitePool, post: &NewPost, author: &str) -> Result<Post, sqlx::Error> {
+pub(crate) async fn insert(
+    pool: &SqlitePool,
+    post: &NewPost,
+    author: &str,
+) -> Result<Post, sqlx::Error> {
     sqlx::query_as::<_, PostRow>(
         "INSERT INTO posts (title, body, author, created_at) VALUES (?1, ?2, ?3, ?4) \
          RETURNING id, title, body, author, created_at",
@@ -81,7 +85,9 @@ pub(crate) async fn latest(pool: &SqlitePool, limit: i64) -> Result<Vec<Post>, s
 }
 
 pub(crate) async fn count(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM posts").fetch_one(pool).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM posts")
+        .fetch_one(pool)
+        .await
 }
 
 /// `Json<T>` whose rejections are JSON too (axum's are plain text), in the shape of the auth

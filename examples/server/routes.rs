@@ -3,10 +3,10 @@
 use std::time::Instant;
 
 use auth::{Auth, Authenticated, protected, requires_role};
+use axum::Json;
 use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::{Value, json};
 use sqlx::SqlitePool;
 
@@ -28,12 +28,18 @@ pub(crate) struct AppState {
 pub(crate) struct Started(pub Instant);
 
 /// `GET /health`: public.
+#[utoipa::path(get, path = "/health", responses((status = 200, description = "The server is up")))]
 pub(crate) async fn health() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
 /// `GET /me`: any valid access token; answers the token's claims.
 #[protected]
+#[utoipa::path(
+    get,
+    path = "/me",
+    responses((status = 200, description = "The caller's claims: sub, roles, iat, exp, jti"))
+)]
 pub(crate) async fn me(token: Authenticated, Auth(claims): Auth<UserClaims>) -> Json<Value> {
     Json(json!({
         "sub": claims.sub,
@@ -46,6 +52,11 @@ pub(crate) async fn me(token: Authenticated, Auth(claims): Auth<UserClaims>) -> 
 
 /// `GET /admin/stats`: admins only.
 #[requires_role("admin")]
+#[utoipa::path(
+    get,
+    path = "/admin/stats",
+    responses((status = 200, description = "Counts of users and posts, and the uptime"))
+)]
 pub(crate) async fn admin_stats(
     State(pool): State<SqlitePool>,
     State(users): State<SqliteUsers>,
@@ -63,6 +74,15 @@ pub(crate) async fn admin_stats(
 /// `POST /posts`: editors and admins. The guard runs before the body is read, so a viewer's
 /// request is refused (403) without its JSON ever being parsed.
 #[requires_role(any("editor", "admin"))]
+#[utoipa::path(
+    post,
+    path = "/posts",
+    request_body = NewPost,
+    responses(
+        (status = 201, description = "The stored post", body = Post),
+        (status = 400, description = "An empty or too long title or body")
+    )
+)]
 pub(crate) async fn create_post(
     State(pool): State<SqlitePool>,
     Auth(author): Auth<UserClaims>,
@@ -71,13 +91,22 @@ pub(crate) async fn create_post(
     if let Some(problem) = post.problem() {
         return Err(posts::bad_request(problem));
     }
-    let stored = posts::insert(&pool, &post, &author.sub).await.map_err(internal)?;
+    let stored = posts::insert(&pool, &post, &author.sub)
+        .await
+        .map_err(internal)?;
     tracing::info!(post = stored.id, author = %author.sub, "post created");
     Ok((StatusCode::CREATED, Json(stored)))
 }
 
 /// `GET /posts`: public, the 100 latest.
-pub(crate) async fn list_posts(State(pool): State<SqlitePool>) -> Result<Json<Vec<Post>>, Response> {
+#[utoipa::path(
+    get,
+    path = "/posts",
+    responses((status = 200, description = "The 100 latest posts", body = [Post]))
+)]
+pub(crate) async fn list_posts(
+    State(pool): State<SqlitePool>,
+) -> Result<Json<Vec<Post>>, Response> {
     posts::latest(&pool, 100).await.map(Json).map_err(internal)
 }
 

@@ -44,7 +44,9 @@ pub(crate) async fn log_requests(request: Request, next: Next) -> Response {
     let status = response.status().as_u16();
     let micros = started.elapsed().as_micros();
     match response.extensions().get::<AuthFailure>() {
-        Some(failure) => tracing::info!(%method, path, status, micros, auth_failure = failure.reason, "request"),
+        Some(failure) => {
+            tracing::info!(%method, path, status, micros, auth_failure = failure.reason, "request");
+        }
         None => tracing::info!(%method, path, status, micros, "request"),
     }
     response

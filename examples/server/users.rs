@@ -72,7 +72,14 @@ impl SqliteUsers {
         Ok(row.map(|(username, password_hash, role, disabled)| {
             // A role name this build does not know grants nothing.
             let roles = Roles::from_names([role.as_str()]);
-            User::new(UserClaims { sub: username, roles }, password_hash).disabled(disabled != 0)
+            User::new(
+                UserClaims {
+                    sub: username,
+                    roles,
+                },
+                password_hash,
+            )
+            .disabled(disabled != 0)
         }))
     }
 }
@@ -80,7 +87,10 @@ impl SqliteUsers {
 impl UserStore for SqliteUsers {
     type Claims = UserClaims;
 
-    async fn find_by_username(&self, username: &str) -> Result<Option<User<UserClaims>>, StoreError> {
+    async fn find_by_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<User<UserClaims>>, StoreError> {
         self.find(username).await
     }
 
@@ -110,9 +120,16 @@ pub(crate) async fn seed(
     if users.count().await? > 0 {
         return Ok(None);
     }
-    let generated = demo_password.is_none().then(crate::random_password).transpose()?;
+    let generated = demo_password
+        .is_none()
+        .then(crate::random_password)
+        .transpose()?;
     let password = demo_password.or(generated.as_deref()).unwrap_or_default();
-    for (name, role) in [("admin", Role::Admin), ("editor", Role::Editor), ("viewer", Role::Viewer)] {
+    for (name, role) in [
+        ("admin", Role::Admin),
+        ("editor", Role::Editor),
+        ("viewer", Role::Viewer),
+    ] {
         let hash = passwords.hash(password).await?;
         users.insert(name, &hash, role).await?;
     }

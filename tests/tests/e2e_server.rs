@@ -27,6 +27,7 @@ fn start(env: &[(&'static str, String)]) -> Server {
 }
 
 #[test]
+#[allow(clippy::too_many_lines)] // the README's walkthrough, step by step, in its order
 fn the_readme_walkthrough_works_over_http() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = start(&env(&database(&dir)));
@@ -38,7 +39,10 @@ fn the_readme_walkthrough_works_over_http() {
     // No token: 401 with a bare challenge.
     let reply = server.get("/me", None);
     assert_eq!(reply.status, 401);
-    assert_eq!(reply.header("www-authenticate"), Some(r#"Bearer realm="api""#));
+    assert_eq!(
+        reply.header("www-authenticate"),
+        Some(r#"Bearer realm="api""#)
+    );
 
     // Log in as viewer (form, as OAuth2 clients send it) and as admin (JSON).
     let reply = server.post_form("/token", &login_form("viewer", PASSWORD), None);
@@ -51,7 +55,11 @@ fn the_readme_walkthrough_works_over_http() {
         body["access_token"].as_str().unwrap().to_owned(),
         body["refresh_token"].as_str().unwrap().to_owned(),
     );
-    let reply = server.post_json("/token", &json!({"username": "admin", "password": PASSWORD}), None);
+    let reply = server.post_json(
+        "/token",
+        &json!({"username": "admin", "password": PASSWORD}),
+        None,
+    );
     assert_eq!(reply.status, 200);
     let admin_access = reply.json()["access_token"].as_str().unwrap().to_owned();
 
@@ -70,22 +78,41 @@ fn the_readme_walkthrough_works_over_http() {
     // A viewer is not an admin: 403 insufficient_scope; the admin gets the stats.
     let reply = server.get("/admin/stats", Some(&viewer_access));
     assert_eq!(reply.status, 403);
-    assert_eq!(reply.header("www-authenticate"), Some(r#"Bearer error="insufficient_scope""#));
+    assert_eq!(
+        reply.header("www-authenticate"),
+        Some(r#"Bearer error="insufficient_scope""#)
+    );
     let stats = server.get("/admin/stats", Some(&admin_access));
     assert_eq!(stats.status, 200);
     assert_eq!(stats.json()["users"], 3);
 
     // Posts: editors and admins write, a viewer cannot, everyone reads.
     let post = json!({"title": "Hello", "body": "First post"});
-    assert_eq!(server.post_json("/posts", &post, Some(&viewer_access)).status, 403);
+    assert_eq!(
+        server
+            .post_json("/posts", &post, Some(&viewer_access))
+            .status,
+        403
+    );
     assert_eq!(server.post_json("/posts", &post, None).status, 401);
     let (editor_access, _) = login(&server, "editor", PASSWORD);
     let created = server.post_json("/posts", &post, Some(&editor_access));
-    assert_eq!(created.status, 201, "{}", String::from_utf8_lossy(&created.body));
+    assert_eq!(
+        created.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&created.body)
+    );
     let created = created.json();
-    assert_eq!((created["title"].clone(), created["author"].clone()), (json!("Hello"), json!("editor")));
+    assert_eq!(
+        (created["title"].clone(), created["author"].clone()),
+        (json!("Hello"), json!("editor"))
+    );
     let invalid = server.post_json("/posts", &json!({"title": ""}), Some(&editor_access));
-    assert_eq!((invalid.status, invalid.error().as_str()), (400, "invalid_request"));
+    assert_eq!(
+        (invalid.status, invalid.error().as_str()),
+        (400, "invalid_request")
+    );
     let listed = server.get("/posts", None).json();
     assert_eq!(listed[0]["id"], created["id"]);
 
@@ -97,25 +124,55 @@ fn the_readme_walkthrough_works_over_http() {
 
     // Reusing the old one revokes the whole family: the rotated token dies too.
     let reuse = server.post_form("/refresh", &format!("refresh_token={viewer_refresh}"), None);
-    assert_eq!((reuse.status, reuse.error().as_str()), (400, "invalid_grant"));
+    assert_eq!(
+        (reuse.status, reuse.error().as_str()),
+        (400, "invalid_grant")
+    );
     let after = server.post_json("/refresh", &json!({"refresh_token": rotated}), None);
-    assert_eq!((after.status, after.error().as_str()), (400, "invalid_grant"));
+    assert_eq!(
+        (after.status, after.error().as_str()),
+        (400, "invalid_grant")
+    );
 
     // Logout: the refresh token and the access token stop working.
     let (access, refresh) = login(&server, "viewer", PASSWORD);
     assert_eq!(server.get("/me", Some(&access)).status, 200);
-    let reply = server.post_form("/logout", &format!("refresh_token={refresh}"), Some(&access));
+    let reply = server.post_form(
+        "/logout",
+        &format!("refresh_token={refresh}"),
+        Some(&access),
+    );
     assert_eq!(reply.status, 204);
     let reply = server.get("/me", Some(&access));
     assert_eq!(reply.status, 401);
-    assert!(reply.header("www-authenticate").unwrap().contains("invalid_token"));
-    assert_eq!(server.post_form("/refresh", &format!("refresh_token={refresh}"), None).status, 400);
+    assert!(
+        reply
+            .header("www-authenticate")
+            .unwrap()
+            .contains("invalid_token")
+    );
+    assert_eq!(
+        server
+            .post_form("/refresh", &format!("refresh_token={refresh}"), None)
+            .status,
+        400
+    );
 
     // The logs say what happened without leaking a credential.
     assert_eq!(server.stop().code(), Some(0), "graceful shutdown");
     let logs = server.output();
-    assert!(logs.contains("status=403") && logs.contains("insufficient_role"), "{logs}");
-    for secret in [PASSWORD, SECRET, &viewer_access, &viewer_refresh, &access, &refresh] {
+    assert!(
+        logs.contains("status=403") && logs.contains("insufficient_role"),
+        "{logs}"
+    );
+    for secret in [
+        PASSWORD,
+        SECRET,
+        &viewer_access,
+        &viewer_refresh,
+        &access,
+        &refresh,
+    ] {
         assert!(!logs.contains(secret), "a credential reached the logs");
     }
 }
@@ -127,9 +184,20 @@ fn state_survives_a_restart_on_the_same_database() {
     let mut server = start(&env);
     let (_, kept) = login(&server, "editor", PASSWORD);
     let (access, revoked) = login(&server, "viewer", PASSWORD);
-    assert_eq!(server.post_form("/logout", &format!("refresh_token={revoked}"), Some(&access)).status, 204);
+    assert_eq!(
+        server
+            .post_form(
+                "/logout",
+                &format!("refresh_token={revoked}"),
+                Some(&access)
+            )
+            .status,
+        204
+    );
     let (_, spent) = login(&server, "admin", PASSWORD);
-    let rotated = server.post_form("/refresh", &format!("refresh_token={spent}"), None).json()["refresh_token"]
+    let rotated = server
+        .post_form("/refresh", &format!("refresh_token={spent}"), None)
+        .json()["refresh_token"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -140,18 +208,40 @@ fn state_survives_a_restart_on_the_same_database() {
     let (admin, _) = login(&server, "admin", PASSWORD);
     assert_eq!(server.get("/admin/stats", Some(&admin)).json()["users"], 3);
     // A refresh token issued before the restart works, once.
-    assert_eq!(server.post_form("/refresh", &format!("refresh_token={kept}"), None).status, 200);
-    assert_eq!(server.post_form("/refresh", &format!("refresh_token={kept}"), None).status, 400);
+    assert_eq!(
+        server
+            .post_form("/refresh", &format!("refresh_token={kept}"), None)
+            .status,
+        200
+    );
+    assert_eq!(
+        server
+            .post_form("/refresh", &format!("refresh_token={kept}"), None)
+            .status,
+        400
+    );
     // A revoked one stays revoked, and so does its access token.
-    assert_eq!(server.post_form("/refresh", &format!("refresh_token={revoked}"), None).status, 400);
+    assert_eq!(
+        server
+            .post_form("/refresh", &format!("refresh_token={revoked}"), None)
+            .status,
+        400
+    );
     assert_eq!(server.get("/me", Some(&access)).status, 401);
     // A rotated family continues where it was.
-    assert_eq!(server.post_form("/refresh", &format!("refresh_token={rotated}"), None).status, 200);
+    assert_eq!(
+        server
+            .post_form("/refresh", &format!("refresh_token={rotated}"), None)
+            .status,
+        200
+    );
 }
 
 #[test]
 fn two_instances_share_refresh_and_revocation_state_through_redis() {
-    let Some(redis) = RedisServer::start("two_instances_share_refresh_and_revocation_state_through_redis") else {
+    let Some(redis) =
+        RedisServer::start("two_instances_share_refresh_and_revocation_state_through_redis")
+    else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -165,15 +255,35 @@ fn two_instances_share_refresh_and_revocation_state_through_redis() {
     let reply = b.post_form("/refresh", &format!("refresh_token={first}"), None);
     assert_eq!(reply.status, 200);
     let second = reply.json()["refresh_token"].as_str().unwrap().to_owned();
-    assert_eq!(a.post_form("/refresh", &format!("refresh_token={first}"), None).status, 400);
-    assert_eq!(b.post_form("/refresh", &format!("refresh_token={second}"), None).status, 400);
+    assert_eq!(
+        a.post_form("/refresh", &format!("refresh_token={first}"), None)
+            .status,
+        400
+    );
+    assert_eq!(
+        b.post_form("/refresh", &format!("refresh_token={second}"), None)
+            .status,
+        400
+    );
 
     // Logout on B is honoured by A.
     let (access, refresh) = login(&a, "editor", PASSWORD);
     assert_eq!(a.get("/me", Some(&access)).status, 200);
-    assert_eq!(b.post_form("/logout", &format!("refresh_token={refresh}"), Some(&access)).status, 204);
+    assert_eq!(
+        b.post_form(
+            "/logout",
+            &format!("refresh_token={refresh}"),
+            Some(&access)
+        )
+        .status,
+        204
+    );
     assert_eq!(a.get("/me", Some(&access)).status, 401);
-    assert_eq!(a.post_form("/refresh", &format!("refresh_token={refresh}"), None).status, 400);
+    assert_eq!(
+        a.post_form("/refresh", &format!("refresh_token={refresh}"), None)
+            .status,
+        400
+    );
 }
 
 #[test]
@@ -192,28 +302,53 @@ fn add_user_reads_the_password_from_stdin() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
         child.wait_with_output().unwrap()
     };
-    let added = run(&["add-user", "alice", "--role", "editor"], "alice-password-42\n");
-    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let added = run(
+        &["add-user", "alice", "--role", "editor"],
+        "alice-password-42\n",
+    );
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
 
-    let bad_role = run(&["add-user", "bob", "--role", "superuser"], "bob-password-42\n");
+    let bad_role = run(
+        &["add-user", "bob", "--role", "superuser"],
+        "bob-password-42\n",
+    );
     assert_eq!(bad_role.status.code(), Some(2));
     let message = String::from_utf8_lossy(&bad_role.stderr);
     assert!(message.contains("admin, editor, viewer"), "{message}");
     let short = run(&["add-user", "carol", "--role", "viewer"], "short\n");
     assert_eq!(short.status.code(), Some(2));
-    let again = run(&["add-user", "alice", "--role", "viewer"], "alice-password-43\n");
+    let again = run(
+        &["add-user", "alice", "--role", "viewer"],
+        "alice-password-43\n",
+    );
     assert_eq!(again.status.code(), Some(2));
 
     let mut env = env(&database);
     env.retain(|(k, _)| *k != "DEMO_PASSWORD");
     let server = start(&env);
     let (access, _) = login(&server, "alice", "alice-password-42");
-    assert_eq!(server.get("/me", Some(&access)).json()["roles"], json!(["editor"]));
+    assert_eq!(
+        server.get("/me", Some(&access)).json()["roles"],
+        json!(["editor"])
+    );
     // alice existed, so the first start seeded nobody and printed no password.
-    assert!(!server.output().contains("seeded users"), "{}", server.output());
+    assert!(
+        !server.output().contains("seeded users"),
+        "{}",
+        server.output()
+    );
 }
 
 #[test]
@@ -224,7 +359,9 @@ fn an_unset_secret_and_password_are_generated_and_reported() {
     assert!(output.contains("AUTH_JWT_SECRET is not set"), "{output}");
     let password = output
         .lines()
-        .find_map(|line| line.strip_prefix("seeded users admin, editor and viewer with the password: "))
+        .find_map(|line| {
+            line.strip_prefix("seeded users admin, editor and viewer with the password: ")
+        })
         .expect("the generated password is printed once")
         .trim()
         .to_owned();
@@ -241,6 +378,65 @@ fn a_bad_configuration_stops_the_server_with_a_clear_message() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let message = String::from_utf8_lossy(&output.stderr);
-    assert!(message.contains("AUTH_JWT_SECRET must be at least 32 bytes"), "{message}");
+    assert!(
+        message.contains("AUTH_JWT_SECRET must be at least 32 bytes"),
+        "{message}"
+    );
     assert!(!message.contains("too-short"), "{message}");
+}
+
+#[test]
+fn the_openapi_document_shows_what_the_guard_attributes_require() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&env(&database(&dir)));
+    let reply = server.get("/openapi.json", None);
+    assert_eq!(reply.status, 200);
+    let doc = reply.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
+
+    // The scheme the requirements name, defined once.
+    let bearer = &doc["components"]["securitySchemes"]["bearer"];
+    assert_eq!(bearer["type"], "http");
+    assert_eq!(bearer["scheme"], "bearer");
+    assert_eq!(bearer["bearerFormat"], "JWT");
+
+    // `#[protected]`: any token; 401 documented, no 403.
+    let me = &doc["paths"]["/me"]["get"];
+    assert_eq!(me["security"], json!([{"bearer": []}]));
+    assert!(me["responses"]["401"].is_object(), "{me}");
+    assert!(me["responses"].get("403").is_none(), "{me}");
+
+    // `#[requires_role("admin")]` and `any("editor", "admin")`: the roles, 401 and 403.
+    let stats = &doc["paths"]["/admin/stats"]["get"];
+    assert_eq!(stats["security"], json!([{"bearer": ["admin"]}]));
+    let create = &doc["paths"]["/posts"]["post"];
+    assert_eq!(
+        create["security"],
+        json!([{"bearer": ["editor"]}, {"bearer": ["admin"]}])
+    );
+    for operation in [stats, create] {
+        for status in ["401", "403"] {
+            let response = &operation["responses"][status];
+            assert!(
+                response["headers"]["WWW-Authenticate"].is_object(),
+                "{status}: {operation}"
+            );
+        }
+    }
+    // Written in the attribute, kept.
+    assert!(create["responses"]["201"].is_object());
+    assert!(create["responses"]["400"].is_object());
+
+    // Public routes carry no requirement.
+    for (path, method) in [("/health", "get"), ("/posts", "get")] {
+        let operation = &doc["paths"][path][method];
+        assert!(operation.is_object(), "{path}");
+        assert!(operation.get("security").is_none(), "{path}: {operation}");
+    }
+
+    // What the document says is what the server does.
+    let (viewer, _) = login(&server, "viewer", PASSWORD);
+    assert_eq!(server.get("/me", Some(&viewer)).status, 200);
+    assert_eq!(server.get("/admin/stats", Some(&viewer)).status, 403);
+    assert_eq!(server.get("/admin/stats", None).status, 401);
 }

@@ -20,14 +20,23 @@ pub const PASSWORD: &str = "demo-password-for-e2e";
 pub fn server_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     // target/<profile>/deps/<test> -> target/<profile>
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target dir").to_path_buf();
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .to_path_buf();
     let binary = profile_dir.join("examples").join("server");
     let built = std::fs::metadata(&binary).and_then(|m| m.modified()).ok();
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let sources = ["examples/server", "auth/src", "auth-macros/src", "Cargo.lock"]
-        .iter()
-        .filter_map(|dir| newest(&workspace.join(dir)))
-        .max();
+    let sources = [
+        "examples/server",
+        "auth/src",
+        "auth-macros/src",
+        "Cargo.lock",
+    ]
+    .iter()
+    .filter_map(|dir| newest(&workspace.join(dir)))
+    .max();
     if built.is_none_or(|built| sources.is_some_and(|sources| sources > built)) {
         let status = Command::new(env!("CARGO"))
             .args(["build", "-p", "auth-examples", "--example", "server"])
@@ -86,8 +95,14 @@ impl Server {
         let mut child = command.spawn().expect("spawn the server");
         let output = Arc::new(Mutex::new(Vec::new()));
         for pipe in [
-            child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
-            child.stderr.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
         ]
         .into_iter()
         .flatten()
@@ -116,10 +131,21 @@ impl Server {
             {
                 break;
             }
-            if let Some(status) = server.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
-                panic!("the server exited with {status} before answering:\n{}", server.output());
+            if let Some(status) = server
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                panic!(
+                    "the server exited with {status} before answering:\n{}",
+                    server.output()
+                );
             }
-            assert!(Instant::now() < deadline, "the server did not answer /health within 30 s:\n{}", server.output());
+            assert!(
+                Instant::now() < deadline,
+                "the server did not answer /health within 30 s:\n{}",
+                server.output()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         server
@@ -132,7 +158,9 @@ impl Server {
     /// Sends SIGTERM and waits (bounded) for a clean exit.
     pub fn stop(&mut self) -> ExitStatus {
         let mut child = self.child.take().expect("running");
-        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             if let Some(status) = child.try_wait().expect("wait") {
@@ -148,7 +176,8 @@ impl Server {
 
     pub fn get(&self, path: &str, bearer: Option<&str>) -> Reply {
         let auth = bearer.map(|t| format!("Bearer {t}"));
-        let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("Authorization", a.as_str())).collect();
+        let headers: Vec<(&str, &str)> =
+            auth.iter().map(|a| ("Authorization", a.as_str())).collect();
         self.request("GET", path, &headers, None)
     }
 
@@ -166,16 +195,29 @@ impl Server {
         self.request("POST", path, &headers, Some(body.to_string().as_bytes()))
     }
 
-    pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Reply {
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Reply {
         self.try_request(method, path, headers, body)
             .unwrap_or_else(|err| panic!("{method} {path}: {err}\n{}", self.output()))
     }
 
-    fn try_request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> std::io::Result<Reply> {
+    fn try_request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> std::io::Result<Reply> {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port))?;
         stream.set_read_timeout(Some(Duration::from_secs(20)))?;
         let body = body.unwrap_or_default();
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+        let mut head =
+            format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
         for (name, value) in headers {
             let _ = write!(head, "{name}: {value}\r\n");
         }
@@ -206,8 +248,12 @@ pub struct Reply {
 
 impl Reply {
     fn parse(raw: &[u8]) -> std::io::Result<Self> {
-        let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
-        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| bad("no header end"))?;
+        let bad =
+            |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_owned());
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .ok_or_else(|| bad("no header end"))?;
         let head = std::str::from_utf8(&raw[..split]).map_err(|_| bad("non-UTF-8 head"))?;
         let mut lines = head.split("\r\n");
         let status = lines
@@ -234,8 +280,13 @@ impl Reply {
     }
 
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|_| panic!("not JSON ({}): {}", self.status, String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|_| {
+            panic!(
+                "not JSON ({}): {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
     }
 
     /// The `error` member of an error body.
@@ -246,13 +297,21 @@ impl Reply {
 
 /// The form body of a password login.
 pub fn login_form(username: &str, password: &str) -> String {
-    format!("grant_type=password&username={username}&password={}", password.replace(' ', "+"))
+    format!(
+        "grant_type=password&username={username}&password={}",
+        password.replace(' ', "+")
+    )
 }
 
 /// Logs in and returns `(access_token, refresh_token)`.
 pub fn login(server: &Server, username: &str, password: &str) -> (String, String) {
     let reply = server.post_form("/token", &login_form(username, password), None);
-    assert_eq!(reply.status, 200, "login as {username}: {}", String::from_utf8_lossy(&reply.body));
+    assert_eq!(
+        reply.status,
+        200,
+        "login as {username}: {}",
+        String::from_utf8_lossy(&reply.body)
+    );
     let body = reply.json();
     (
         body["access_token"].as_str().unwrap().to_owned(),

@@ -1,0 +1,37 @@
+//! `GET /openapi.json`: the demo's OpenAPI document.
+//!
+//! The security requirements and the 401/403 responses of each operation are not written
+//! here: `#[protected]` and `#[requires_role]`, placed above `#[utoipa::path]` in `routes`, add
+//! them, and `SecurityAddon` defines the `bearer` scheme they name. The guard attributes stay
+//! the single source of truth for who may call what.
+
+use auth::openapi::SecurityAddon;
+use axum::Json;
+use utoipa::OpenApi;
+
+use crate::posts::{NewPost, Post};
+use crate::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "auth demo server",
+        description = "Obtain a token at `POST /token` (form or JSON, `grant_type=password`), \
+                       then send it as `Authorization: Bearer <token>`."
+    ),
+    paths(
+        routes::health,
+        routes::me,
+        routes::admin_stats,
+        routes::create_post,
+        routes::list_posts
+    ),
+    components(schemas(Post, NewPost)),
+    modifiers(&SecurityAddon)
+)]
+pub(crate) struct ApiDoc;
+
+/// `GET /openapi.json`: public.
+pub(crate) async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
