@@ -1,22 +1,23 @@
 //! The attack suite: one module per class of SECURITY.md (T transport and `Authorization`
 //! header, S token structure, G algorithm and signature, H header parameters, C claims, L
-//! login, R refresh, X logout and revocation, Z roles, D denial of service). Each test is
-//! named after the behaviour it pins and cites the requirement it guards; each forged request
-//! asserts the exact status, the `WWW-Authenticate` challenge and the JSON `error`, and that
-//! the handler body did not run.
+//! login, R refresh, X logout and revocation, K cookies and CSRF, Z roles, D denial of
+//! service). Each test is named after the behaviour it pins and cites the requirement it
+//! guards; each forged request asserts the exact status, the `WWW-Authenticate` challenge and
+//! the JSON `error`, and that the handler body did not run.
 //!
 //! One test binary rather than one per class: a single link of the dependency graph instead
 //! of ten, which is most of the build time on a 2-core machine. Run one class with
 //! `cargo test -p auth-tests --test attack structure::`.
-//!
-//! K (cookies and CSRF) has no module yet: the framework reads no cookie so far.
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../support_cookies/mod.rs"]
+mod support_cookies;
 #[path = "../support_endpoints/mod.rs"]
 mod support_endpoints;
 
 mod claims;
+mod cookies;
 mod dos;
 mod header;
 mod login;

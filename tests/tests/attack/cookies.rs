@@ -1,11 +1,7 @@
-//! Cookie transport (SECURITY.md §1.7, CK-01..CK-06) through the router with `oneshot`: the
-//! attributes of every cookie, the signed double-submit CSRF checks and the origin check
+//! K: cookies and CSRF (SECURITY.md §1.7, CK-01..CK-06), through the router with `oneshot`:
+//! the attributes of every cookie, the signed double-submit CSRF checks and the origin check
 //! (accepted and refused paths), one transport per request (HB-03), login CSRF, refresh and
 //! logout from cookies, the layer, and nothing changing when cookies are off.
-
-mod common;
-mod support_cookies;
-mod support_endpoints;
 
 use std::time::Duration;
 
@@ -13,10 +9,11 @@ use auth::cookie::CookieConfig;
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::routing::get;
-use common::Reply;
 use serde_json::json;
-use support_cookies::*;
-use support_endpoints::{PASSWORD, login_body};
+
+use crate::common::{self, Reply};
+use crate::support_cookies::*;
+use crate::support_endpoints::{self, PASSWORD, login_body};
 
 async fn app() -> Fixture {
     build(|builder| builder.cookies(cookies()), |_| Router::new()).await
