@@ -27,7 +27,7 @@ use auth::keys::{Algorithm, SigningKey};
 use auth::password::{PasswordConfig, Passwords};
 use auth::store::{RedisStore, RefreshStore, RevocationList, SqliteStore};
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{delete, get};
 use tokio::io::AsyncBufReadExt as _;
 
 use config::Config;
@@ -129,6 +129,7 @@ async fn serve(config: Config) -> Result<(), Error> {
         .route("/me", get(routes::me))
         .route("/admin/stats", get(routes::admin_stats))
         .route("/posts", get(routes::list_posts).post(routes::create_post))
+        .route("/posts/{id}", delete(routes::delete_post))
         .merge(endpoints.router())
         .layer(axum::middleware::from_fn(telemetry::log_requests))
         .with_state(state);

@@ -24,6 +24,7 @@ use crate::routes;
         routes::me,
         routes::admin_stats,
         routes::create_post,
+        routes::delete_post,
         routes::list_posts
     ),
     components(schemas(Post, NewPost)),

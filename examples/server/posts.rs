@@ -84,6 +84,15 @@ pub(crate) async fn latest(pool: &SqlitePool, limit: i64) -> Result<Vec<Post>, s
     Ok(rows.into_iter().map(Post::from).collect())
 }
 
+/// Deletes a post; whether it existed.
+pub(crate) async fn delete(pool: &SqlitePool, id: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM posts WHERE id = ?1")
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 pub(crate) async fn count(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM posts")
         .fetch_one(pool)

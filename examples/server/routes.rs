@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use auth::{Auth, Authenticated, protected, requires_role};
 use axum::Json;
-use axum::extract::{FromRef, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -96,6 +96,35 @@ pub(crate) async fn create_post(
         .map_err(internal)?;
     tracing::info!(post = stored.id, author = %author.sub, "post created");
     Ok((StatusCode::CREATED, Json(stored)))
+}
+
+/// `DELETE /posts/{id}`: admins, with a *fresh* token, from a password login rather than a
+/// refresh: a stolen refresh token cannot delete anything.
+#[requires_role("admin", fresh)]
+#[utoipa::path(
+    delete,
+    path = "/posts/{id}",
+    params(("id" = i64, Path, description = "The post's id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such post")
+    )
+)]
+pub(crate) async fn delete_post(
+    State(pool): State<SqlitePool>,
+    Auth(admin): Auth<UserClaims>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, Response> {
+    if posts::delete(&pool, id).await.map_err(internal)? {
+        tracing::info!(post = id, admin = %admin.sub, "post deleted");
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err((
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": "not_found", "error_description": "No such post"})),
+        )
+            .into_response())
+    }
 }
 
 /// `GET /posts`: public, the 100 latest.

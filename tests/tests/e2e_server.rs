@@ -427,6 +427,11 @@ fn the_openapi_document_shows_what_the_guard_attributes_require() {
     assert!(create["responses"]["201"].is_object());
     assert!(create["responses"]["400"].is_object());
 
+    // `#[requires_role("admin", fresh)]`: documented like any admin route.
+    let delete = &doc["paths"]["/posts/{id}"]["delete"];
+    assert_eq!(delete["security"], json!([{"bearer": ["admin"]}]));
+    assert!(delete["responses"]["403"].is_object(), "{delete}");
+
     // Public routes carry no requirement.
     for (path, method) in [("/health", "get"), ("/posts", "get")] {
         let operation = &doc["paths"][path][method];
@@ -439,4 +444,54 @@ fn the_openapi_document_shows_what_the_guard_attributes_require() {
     assert_eq!(server.get("/me", Some(&viewer)).status, 200);
     assert_eq!(server.get("/admin/stats", Some(&viewer)).status, 403);
     assert_eq!(server.get("/admin/stats", None).status, 401);
+}
+
+#[test]
+fn deleting_a_post_needs_an_admin_token_from_a_password_login() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&env(&database(&dir)));
+    let (admin, admin_refresh) = login(&server, "admin", PASSWORD);
+    let (editor, _) = login(&server, "editor", PASSWORD);
+    let post = json!({"title": "To delete", "body": "soon gone"});
+    let created = server.post_json("/posts", &post, Some(&editor));
+    assert_eq!(created.status, 201);
+    let path = format!("/posts/{}", created.json()["id"]);
+    let delete = |token: Option<&str>| {
+        let bearer = token.map(|token| format!("Bearer {token}"));
+        let headers: Vec<(&str, &str)> = bearer
+            .iter()
+            .map(|value| ("Authorization", value.as_str()))
+            .collect();
+        server.request("DELETE", &path, &headers, None)
+    };
+
+    assert_eq!(delete(None).status, 401);
+    // An editor: the role is missing.
+    let reply = delete(Some(&editor));
+    assert_eq!(reply.status, 403);
+    assert_eq!(
+        reply.header("www-authenticate"),
+        Some(r#"Bearer error="insufficient_scope""#)
+    );
+    // An admin whose token comes from a refresh: not fresh.
+    let refreshed = server.post_form("/refresh", &format!("refresh_token={admin_refresh}"), None);
+    assert_eq!(refreshed.status, 200);
+    let stale = refreshed.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reply = delete(Some(&stale));
+    assert_eq!(reply.status, 401);
+    assert_eq!(
+        reply.header("www-authenticate"),
+        Some(r#"Bearer error="invalid_token", error_description="A fresh login is required""#)
+    );
+    assert_eq!(
+        server.get("/posts", None).json().as_array().unwrap().len(),
+        1
+    );
+    // The admin's token from the password login: deleted, then gone.
+    assert_eq!(delete(Some(&admin)).status, 204);
+    assert_eq!(delete(Some(&admin)).status, 404);
+    assert_eq!(server.get("/posts", None).json(), json!([]));
 }
