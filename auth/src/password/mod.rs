@@ -27,13 +27,15 @@
 //!   [`PasswordConfig::max_wait`] for a permit fails fast with [`PasswordError::Busy`] (429 at
 //!   the endpoints). The permit travels with the job, so a client that hangs up does not free
 //!   a slot while its hash still runs.
-//! - **Hashing yields the cores.** On Linux those threads run at the lowest priority
-//!   (`nice 19`): while a flood of logins keeps every core busy, a request that needs a few
-//!   microseconds of CPU still gets a core at once, and hashing uses whatever is left (all of
-//!   it, on an otherwise idle server). They are threads of their own rather than tokio's
-//!   blocking pool because a thread's priority cannot be raised again without privileges,
-//!   and the blocking pool's threads serve the application's other blocking work too.
-//!   Measured with `scripts/load flood`: see the README.
+//! - **Hashing yields the cores.** On Linux those threads run under `SCHED_IDLE`, the
+//!   scheduling class for background work: while a flood of logins keeps every core busy, a
+//!   request that needs a few microseconds of CPU still gets a core at once, and hashing uses
+//!   whatever is left (all of it, on an otherwise idle server; on a server whose cores are
+//!   saturated by requests, logins wait and fail with [`PasswordError::Busy`] after
+//!   [`PasswordConfig::max_wait`] rather than slowing every request down). They are threads
+//!   of their own rather than tokio's blocking pool because an unprivileged thread cannot
+//!   leave that class again, and the blocking pool's threads serve the application's other
+//!   blocking work too. Measured with `scripts/load flood`: see the README.
 //! - **Outdated hashes are noticed** ([`Verification::needs_rehash`]): another algorithm
 //!   (argon2i/argon2d), version or parameters than the policy.
 //! - **Stored hashes cannot be used for denial of service**: argon2 verifies with the

@@ -1,24 +1,23 @@
 //! The threads that hash passwords: a fixed few, started with [`Passwords`](super::Passwords),
-//! at the lowest CPU priority the operating system gives without privileges.
+//! in the scheduling class the operating system reserves for background work.
 //!
 //! Why not tokio's blocking pool: a login flood keeps every core busy with argon2, and the
 //! request handlers (a protected `GET` needs microseconds) then wait for the kernel's
 //! scheduler to hand them a core back, which on a saturated machine costs milliseconds. On
-//! Linux these threads run at `nice 19`, so the scheduler lets any ordinary thread, the
-//! runtime's workers above all, run first as soon as it wakes, while hashing still gets
-//! every cycle nobody else wants (so login throughput stays at what the cores can hash).
-//! Lowering a thread's priority cannot be undone without privileges, so it must not happen
-//! to tokio's shared blocking threads, which the application's other blocking work reuses:
-//! hence threads of our own. On other systems the threads keep the default priority.
+//! Linux these threads run under `SCHED_IDLE`: any ordinary thread that wakes up, the
+//! runtime's workers above all, preempts them at once, while hashing still gets every cycle
+//! nobody else wants (so login throughput stays at what the cores can hash). `nice 19` was
+//! measured too: it helps, but the scheduler may let a nice thread finish its time slice
+//! first, and the flooded p99 varied from 1.3x to 4x idle where `SCHED_IDLE` stayed at
+//! 1.2-1.3x (`scripts/load flood`). An unprivileged thread cannot leave `SCHED_IDLE`, so it
+//! must not happen to tokio's shared blocking threads, which the application's other
+//! blocking work reuses: hence threads of our own. On other systems the threads keep the
+//! default policy.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
-
-/// The nice value of the hashing threads (Linux): the lowest priority.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-const NICE: i32 = 19;
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -72,10 +71,15 @@ fn work(queue: &Mutex<Receiver<Job>>) {
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn lower_priority() {
-    // On Linux the nice value belongs to the thread (`setpriority(PRIO_PROCESS, 0)` names
-    // the calling thread), so this changes nothing else in the process.
-    if let Err(err) = rustix::process::setpriority_process(None, NICE) {
-        tracing::debug!(error = %err, "could not lower the priority of a password hashing thread");
+    use thread_priority::{
+        NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy,
+        set_thread_priority_and_policy, thread_native_id,
+    };
+    // The policy belongs to the calling thread only; nothing else in the process changes.
+    let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
+    if let Err(err) = set_thread_priority_and_policy(thread_native_id(), ThreadPriority::Min, idle)
+    {
+        tracing::debug!(error = ?err, "could not move a password hashing thread to SCHED_IDLE");
     }
 }
 
@@ -97,11 +101,17 @@ mod tests {
 
     #[cfg(any(target_os = "linux", target_os = "android"))]
     #[tokio::test]
-    async fn the_threads_run_at_the_lowest_priority_and_only_they_do() {
-        let nice = || rustix::process::getpriority_process(None).unwrap();
-        let before = nice();
+    async fn the_threads_run_as_background_work_and_only_they_do() {
+        use thread_priority::{NormalThreadSchedulePolicy, ThreadSchedulePolicy};
+        let policy = || thread_priority::unix::thread_schedule_policy().unwrap();
+        let before = policy();
         let threads = HashThreads::start(2).unwrap();
-        assert_eq!(threads.run(nice).await, Some(NICE));
-        assert_eq!(nice(), before, "the calling thread keeps its priority");
+        assert_eq!(
+            threads.run(policy).await,
+            Some(ThreadSchedulePolicy::Normal(
+                NormalThreadSchedulePolicy::Idle
+            ))
+        );
+        assert_eq!(policy(), before, "the calling thread keeps its policy");
     }
 }
