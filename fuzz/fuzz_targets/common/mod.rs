@@ -171,29 +171,10 @@ pub fn assert_acceptable(token: &str) {
     }
 }
 
-/// RFC 6750 §3: one `Bearer` challenge, `key="value"` pairs of the allowed keys, each once,
-/// values in %x20-21 / %x23-5B / %x5D-7E.
-pub fn is_valid_challenge(challenge: &str) -> bool {
-    let Some(params) = challenge.strip_prefix("Bearer ") else {
-        return false;
-    };
-    let mut keys = Vec::new();
-    params.split(", ").all(|param| {
-        let Some((key, value)) = param.split_once('=') else {
-            return false;
-        };
-        let unique = !keys.contains(&key);
-        keys.push(key);
-        unique
-            && ["realm", "error", "error_description", "scope"].contains(&key)
-            && value.len() >= 2
-            && value.starts_with('"')
-            && value.ends_with('"')
-            && value[1..value.len() - 1]
-                .bytes()
-                .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
-    })
-}
+/// RFC 6750 §3: the same oracle as the property tests.
+#[path = "../../../tests/tests/common/challenge.rs"]
+mod challenge;
+pub use challenge::is_valid_challenge;
 
 /// Renders an error and checks its status, body and challenge.
 pub fn assert_error_response(err: auth::AuthError) {

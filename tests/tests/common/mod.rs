@@ -2,6 +2,8 @@
 //! handlers whose bodies count their runs, and response helpers.
 #![allow(dead_code, unreachable_pub, missing_docs)] // each test binary uses a subset
 
+pub mod challenge;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
