@@ -22,6 +22,19 @@
 //!
 //! The backend is installed before any key is built and called directly, so no feature
 //! combination can make the first sign or verify panic (SECURITY.md J1).
+//!
+//! # Cargo features
+//!
+//! | feature | adds |
+//! |---|---|
+//! | `rust-crypto` (default) / `aws-lc-rs` | the crypto backend, above |
+//! | `sqlite` | `store::SqliteStore`: refresh tokens and revocations that survive a restart |
+//! | `redis` | `store::RedisStore`: the same, shared by every instance |
+//! | `jwks-remote` | `jwks::RemoteJwks::builder`: fetch another issuer's keys over `https` |
+//! | `utoipa` | `auth::openapi`: security schemes and 401/403 responses in OpenAPI documents |
+//!
+//! Cookies with CSRF protection ([`cookie`]), fresh tokens, WebSocket tokens ([`websocket`]),
+//! publishing a JWKS and verifying with a static one ([`jwks`]) need no feature.
 
 #[allow(unused_extern_crates)]
 extern crate self as auth;
