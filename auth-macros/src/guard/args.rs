@@ -2,11 +2,11 @@
 //! spans: `"name"`, `any("a", ..)`, `all("a", ..)`, `role = Type` and `fresh`,
 //! comma-separated; and those of `#[protected]`: nothing, or `fresh`.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{TokenStream, TokenTree};
 use syn::ext::IdentExt as _;
 use syn::parse::{Parse, ParseStream, Parser as _};
 use syn::punctuated::Punctuated;
-use syn::{Expr, Ident, LitStr, Token, Type, parenthesized, token};
+use syn::{Ident, LitStr, Token, Type, TypePath, parenthesized, token};
 
 use super::Kind;
 use crate::case::variant_to_snake_case;
@@ -72,7 +72,7 @@ impl Parse for Arg {
         if input.peek(kw::role) && input.peek2(Token![=]) {
             let kw = input.parse::<kw::role>()?;
             input.parse::<Token![=]>()?;
-            return Ok(Self::RoleType(kw, input.parse()?));
+            return Ok(Self::RoleType(kw, Box::new(parse_role_type(input)?)));
         }
         if input.peek(kw::any) && input.peek2(token::Paren) {
             let kw = input.parse::<kw::any>()?;
@@ -113,28 +113,84 @@ fn parse_names(input: ParseStream<'_>) -> syn::Result<Vec<LitStr>> {
     Ok(names.into_iter().collect())
 }
 
+/// The role enum of `role = ..`: a path such as `Role` or `crate::roles::StaffRole`.
+///
+/// Parsed as a path without generic arguments rather than as any `Type`: an enum that derives
+/// `Role` has none, and a type parser recurses once per `&`, `[` or `<`, so a long enough
+/// argument would overflow the compiler's stack instead of getting an error.
+fn parse_role_type(input: ParseStream<'_>) -> syn::Result<Type> {
+    let path = input.call(syn::Path::parse_mod_style)?;
+    if !input.is_empty() && !input.peek(Token![,]) {
+        let rest = rest_of_argument(input)?;
+        return Err(syn::Error::new_spanned(
+            quote::quote!(#path #rest),
+            "`role = ..` takes the path of the role enum, such as `role = crate::roles::Role`",
+        ));
+    }
+    Ok(Type::Path(TypePath {
+        attrs: Vec::new(),
+        qself: None,
+        path,
+    }))
+}
+
 /// A role name: a string literal. Anything else is an error that shows the literal to write.
+///
+/// The tokens of a wrong argument are read one by one up to the next comma, never parsed as
+/// an expression: an expression parser recurses once per nesting level, and no argument may
+/// overflow the compiler's stack.
 fn parse_name(input: ParseStream<'_>) -> syn::Result<LitStr> {
     if input.peek(LitStr) {
         return input.parse();
     }
-    let expr: Expr = input.parse()?;
-    let hint = match &expr {
-        Expr::Path(path) => path.path.segments.last().map(|segment| {
-            format!(
-                "; write `\"{}\"`",
-                variant_to_snake_case(&segment.ident.unraw().to_string())
-            )
-        }),
-        _ => None,
-    };
-    Err(syn::Error::new_spanned(
-        expr,
+    let rest = rest_of_argument(input)?;
+    let hint = path_tail(&rest).map(|ident| {
         format!(
-            "`#[requires_role]` takes role names as string literals{}",
-            hint.unwrap_or_else(|| ", as in `#[requires_role(\"admin\")]`".to_owned())
-        ),
-    ))
+            "; write `\"{}\"`",
+            variant_to_snake_case(&ident.unraw().to_string())
+        )
+    });
+    let message = format!(
+        "`#[requires_role]` takes role names as string literals{}",
+        hint.unwrap_or_else(|| ", as in `#[requires_role(\"admin\")]`".to_owned())
+    );
+    Err(if rest.is_empty() {
+        input.error(message)
+    } else {
+        syn::Error::new_spanned(rest, message)
+    })
+}
+
+/// The tokens up to the next top-level comma (or the end), consumed.
+fn rest_of_argument(input: ParseStream<'_>) -> syn::Result<TokenStream> {
+    let mut rest = TokenStream::new();
+    while !input.is_empty() && !input.peek(Token![,]) {
+        rest.extend([input.parse::<TokenTree>()?]);
+    }
+    Ok(rest)
+}
+
+/// The last identifier of tokens that form a plain path (`Admin`, `Role::Admin`,
+/// `crate::Role::Admin`), for the hint of a role written as an enum variant.
+fn path_tail(tokens: &TokenStream) -> Option<Ident> {
+    let mut last: Option<Ident> = None;
+    // `:` seen since the last identifier: segments are separated by exactly `::`.
+    let mut colons = 0;
+    for token in tokens.clone() {
+        match token {
+            TokenTree::Ident(ident) => {
+                let separated = colons == 2 || (last.is_none() && colons == 0);
+                if !separated {
+                    return None;
+                }
+                last = Some(ident);
+                colons = 0;
+            }
+            TokenTree::Punct(punct) if punct.as_char() == ':' && colons < 2 => colons += 1,
+            _ => return None,
+        }
+    }
+    last.filter(|_| colons == 0)
 }
 
 #[cfg(test)]
@@ -149,6 +205,80 @@ mod tests {
         match parse(kind, tokens) {
             Ok(_) => panic!("expected an error"),
             Err(err) => err.to_string(),
+        }
+    }
+
+    /// Parses on a thread with a small stack (1 MiB): every argument form, however deeply
+    /// nested, must come back as an error rather than overflow the stack.
+    fn parse_err_small_stack(text: String) -> String {
+        std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(move || {
+                let tokens: TokenStream = text.parse().unwrap();
+                parse_err(Kind::RequiresRole, tokens)
+            })
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    #[test]
+    fn deeply_nested_arguments_are_errors_not_stack_overflows() {
+        let deep =
+            |open: &str, close: &str| format!("{}u8{}", open.repeat(2000), close.repeat(2000));
+        for role_type in [
+            deep("&", ""),
+            deep("[", "; 1]"),
+            deep("A<", ">"),
+            deep("(", ",)"),
+        ] {
+            let err = parse_err_small_stack(format!("\"admin\", role = {role_type}"));
+            assert!(
+                err.contains("`role = ..` takes the path") || err.contains("expected identifier"),
+                "{err}"
+            );
+        }
+        for name in [
+            deep("&", ""),
+            deep("!", ""),
+            deep("(", ")"),
+            deep("{", "}"),
+            deep("-", ""),
+        ] {
+            let err = parse_err_small_stack(name);
+            assert!(err.contains("takes role names as string literals"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_role_type_is_a_plain_path() {
+        for tokens in [
+            quote!("a", role = Role),
+            quote!("a", role = crate::roles::Role),
+            quote!(role = ::r::Role, "a"),
+        ] {
+            assert!(parse(Kind::RequiresRole, tokens).is_ok());
+        }
+        assert_eq!(
+            parse_err(Kind::RequiresRole, quote!("a", role = Role<T>)),
+            "`role = ..` takes the path of the role enum, such as `role = crate::roles::Role`"
+        );
+    }
+
+    #[test]
+    fn a_variant_instead_of_a_literal_gets_the_literal_to_write() {
+        for (tokens, hint) in [
+            (quote!(Admin), "; write `\"admin\"`"),
+            (quote!(Role::NightShift), "; write `\"night_shift\"`"),
+            (quote!(::crate_a::Role::r#Type), "; write `\"type\"`"),
+            (quote!(Role:Admin), ", as in `#[requires_role(\"admin\")]`"),
+            (quote!(a b), ", as in `#[requires_role(\"admin\")]`"),
+            (quote!(1 + 1), ", as in `#[requires_role(\"admin\")]`"),
+        ] {
+            assert_eq!(
+                parse_err(Kind::RequiresRole, tokens),
+                format!("`#[requires_role]` takes role names as string literals{hint}")
+            );
         }
     }
 
