@@ -11,7 +11,7 @@ mod validate;
 
 use std::fmt;
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::punctuated::Punctuated;
 use syn::{FnArg, Ident, ItemFn, Pat, PatIdent, PatType, Token, Type};
@@ -39,9 +39,12 @@ impl fmt::Display for Kind {
 
 /// The expansion of `#[protected]` or `#[requires_role(args)]` on `item`.
 pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+    if let Err(err) = check_depth(kind, &item) {
+        return with_error(item, err);
+    }
     let item_fn: ItemFn = match syn::parse2(item.clone()) {
         Ok(item_fn) => item_fn,
-        Err(err) => return with_error(item.clone(), not_a_fn(kind, item, err)),
+        Err(_) => return with_error(item.clone(), not_a_fn(kind, item)),
     };
     let mut errors = Errors::new();
     let guard = errors
@@ -60,16 +63,73 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
     }
 }
 
-/// The error for an item that is not a function: ours when it is some other item, syn's when
-/// it is not even an item.
-fn not_a_fn(kind: Kind, item: TokenStream, err: syn::Error) -> syn::Error {
-    match syn::parse2::<syn::Item>(item) {
-        Ok(item) => syn::Error::new_spanned(
-            item,
-            format!("`{kind}` can only be used on an `async fn` handler"),
-        ),
-        Err(_) => err,
+/// The error for an item that is not a function, over all of its tokens. They are not parsed
+/// again as some other item only to be named: that would recurse once per nesting level of
+/// whatever the item holds.
+fn not_a_fn(kind: Kind, item: TokenStream) -> syn::Error {
+    syn::Error::new_spanned(
+        item,
+        format!("`{kind}` can only be used on an `async fn` handler"),
+    )
+}
+
+/// The most tokens read outside the body and the attributes' brackets: far more than any
+/// handler's signature needs.
+const MAX_SIGNATURE_TOKENS: usize = 1024;
+
+/// Refuses an item whose signature holds more than [`MAX_SIGNATURE_TOKENS`] tokens before syn
+/// parses it. syn's parsers recurse once per nesting level (`&&&T`, `A<A<T>>`, `[[T; 1]; 1]`),
+/// and at a few thousand levels that overflows the compiler's stack, which aborts the build
+/// instead of reporting an error; each level takes at least one token, so this bounds the
+/// depth. The body (the last brace group) is not counted, nor are attribute arguments
+/// (`#[utoipa::path(..)]` can be long).
+fn check_depth(kind: Kind, item: &TokenStream) -> syn::Result<()> {
+    let mut tokens: Vec<TokenTree> = item.clone().into_iter().collect();
+    if matches!(tokens.last(), Some(TokenTree::Group(body)) if body.delimiter() == Delimiter::Brace)
+    {
+        tokens.pop();
     }
+    let mut count = 0;
+    let mut after_pound = false;
+    for token in &tokens {
+        // `#[path(..)]`: syn keeps the list's tokens as they are, so only its top level counts.
+        // `#[path = value]` (a doc comment, say) is parsed: all of it counts.
+        let list_attribute = after_pound
+            && matches!(token, TokenTree::Group(group)
+                if group.delimiter() == Delimiter::Bracket && !has_top_level_eq(group));
+        after_pound = matches!(token, TokenTree::Punct(punct) if punct.as_char() == '#');
+        // Groups are opened with a stack of our own: no recursion here either.
+        let mut pending = match token {
+            TokenTree::Group(group) if list_attribute => group.stream().into_iter().collect(),
+            _ => vec![token.clone()],
+        };
+        while let Some(next) = pending.pop() {
+            count += 1;
+            if count > MAX_SIGNATURE_TOKENS {
+                return Err(syn::Error::new_spanned(
+                    token,
+                    format!(
+                        "`{kind}` reads handler signatures of up to {MAX_SIGNATURE_TOKENS} \
+                         tokens; name the long types with `type` aliases"
+                    ),
+                ));
+            }
+            if let TokenTree::Group(group) = next
+                && !list_attribute
+            {
+                pending.extend(group.stream());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether an attribute's brackets hold `path = value` rather than `path` or `path(..)`.
+fn has_top_level_eq(group: &proc_macro2::Group) -> bool {
+    group
+        .stream()
+        .into_iter()
+        .any(|token| matches!(token, TokenTree::Punct(punct) if punct.as_char() == '='))
 }
 
 /// The user's tokens unchanged, then the error: the item stays visible to the IDE and to the
@@ -316,5 +376,72 @@ mod tests {
             out.contains("can only be used on an `async fn` handler"),
             "{out}"
         );
+    }
+}
+
+#[cfg(test)]
+mod depth_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// Expands on a thread with a 1 MiB stack, as text.
+    fn expand_small_stack(args: &str, item: String) -> String {
+        let args = args.to_owned();
+        std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(move || {
+                let args: TokenStream = args.parse().unwrap();
+                let item: TokenStream = item.parse().unwrap();
+                expand(Kind::RequiresRole, args, item).to_string()
+            })
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    #[test]
+    fn deeply_nested_signatures_and_items_are_errors_not_stack_overflows() {
+        let deep =
+            |open: &str, close: &str| format!("{}u8{}", open.repeat(3000), close.repeat(3000));
+        for ty in [
+            deep("&", ""),
+            deep("A<", ">"),
+            deep("[", "; 1]"),
+            deep("(", ",)"),
+        ] {
+            let out = expand_small_stack("\"admin\"", format!("async fn h(x: {ty}) {{}}"));
+            assert!(
+                out.contains("reads handler signatures of up to 1024 tokens"),
+                "{out:.200}"
+            );
+            // Not a function, and deep: an error too, never a second parse.
+            let out = expand_small_stack("\"admin\"", format!("static S: {ty} = 0;"));
+            assert!(out.contains("compile_error"), "{out:.200}");
+        }
+        let doc = format!("#[doc = {}] async fn h() {{}}", deep("(", ")"));
+        let out = expand_small_stack("\"admin\"", doc);
+        assert!(out.contains("reads handler signatures"), "{out:.200}");
+    }
+
+    #[test]
+    fn a_shallow_item_that_is_no_function_is_named_as_such() {
+        let out = expand_small_stack("\"admin\"", "static S: &&u8 = &&0;".to_owned());
+        assert!(
+            out.contains("can only be used on an `async fn` handler"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn long_bodies_and_attribute_lists_are_not_counted() {
+        let responses = "(status = 200, description = \"ok\"), ".repeat(200);
+        let statements = "let _ = (1, 2, [3, 4], { 5 });\n".repeat(500);
+        let item = format!(
+            "#[utoipa::path(get, path = \"/x\", responses({responses}))]\n\
+             async fn h(State(db): State<Db>) -> StatusCode {{ {statements} StatusCode::OK }}"
+        );
+        let out = expand_small_stack("\"admin\"", item);
+        assert!(!out.contains("compile_error"), "{out:.300}");
     }
 }
