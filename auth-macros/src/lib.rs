@@ -357,7 +357,7 @@ pub fn requires_role(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// Makes a fieldless enum an application's set of roles: each variant gets a wire name, and
-/// the enum gets `auth::RoleSet`, serde `Serialize`/`Deserialize`, `Display` and
+/// the enum gets `auth::RoleEnum`, serde `Serialize`/`Deserialize`, `Display` and
 /// `FromStr`.
 ///
 /// `#[derive(Role)]` alone is enough; derive `Clone`, `Copy`, `PartialEq`, `Eq`, `Hash` or
@@ -366,7 +366,7 @@ pub fn requires_role(args: TokenStream, item: TokenStream) -> TokenStream {
 /// - **Wire names** are the variant names in snake_case, by serde's rule
 ///   (`SuperAdmin` → `super_admin`), or `#[role(rename = "...")]`. Names are matched exactly.
 /// - **Hierarchy**: `#[role(implies(Editor, Viewer))]` on a variant grants those roles too,
-///   transitively; the derive writes the closed table (`auth::RoleSet::IMPLIES`).
+///   transitively; the derive writes the closed table (`auth::RoleEnum::IMPLIES`).
 /// - **Tokens**: in a token's role list, names the enum does not know grant nothing and are
 ///   not an error (a newer deployment may know more roles). One `Role` deserialized on its own
 ///   is strict: an unknown name is an error listing the known ones.
@@ -374,7 +374,7 @@ pub fn requires_role(args: TokenStream, item: TokenStream) -> TokenStream {
 /// # Example
 ///
 /// ```
-/// use auth::{Role, RoleSet, Roles};
+/// use auth::{Role, RoleEnum, Roles};
 ///
 /// #[derive(Role, Clone, Copy, Debug, PartialEq, Eq)]
 /// enum Role {
@@ -402,13 +402,13 @@ pub fn requires_role(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Equivalent code without the macro:
 ///
 /// ```
-/// use auth::RoleSet;
+/// use auth::RoleEnum;
 /// use auth::claims::UnknownRole;
 ///
 /// #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 /// enum Role { Admin, Editor, Viewer, BillingAdmin }
 ///
-/// impl RoleSet for Role {
+/// impl RoleEnum for Role {
 ///     const NAMES: &'static [&'static str] = &["admin", "editor", "viewer", "billing-admin"];
 ///     // Bit i is role i; each role grants itself and what it implies, transitively.
 ///     const IMPLIES: &'static [u64] = &[0b0111, 0b0110, 0b0100, 0b1000];
@@ -539,7 +539,7 @@ pub fn derive_role(input: TokenStream) -> TokenStream {
 }
 
 /// Makes a struct the custom claims of an application's access tokens: implements
-/// `auth::ClaimSet`, so it works with `auth.issue(&claims)` and `Auth<MyClaims>`.
+/// `auth::TokenClaims`, so it works with `auth.issue(&claims)` and `Auth<MyClaims>`.
 ///
 /// - The **subject** (`sub`, the user id) is the field named `sub`, or the one marked
 ///   `#[claims(subject)]`. It must be a string (`String`, `Box<str>`, ...).
@@ -557,7 +557,7 @@ pub fn derive_role(input: TokenStream) -> TokenStream {
 /// # Example
 ///
 /// ```
-/// use auth::{ClaimSet, Claims, Role};
+/// use auth::{TokenClaims, Claims, Role};
 /// use serde::{Deserialize, Serialize};
 ///
 /// #[derive(Role, Clone, Copy, Debug, PartialEq, Eq)]
@@ -595,7 +595,7 @@ pub fn derive_role(input: TokenStream) -> TokenStream {
 /// # use auth::Role;
 /// # use serde::{Deserialize, Serialize};
 /// # #[derive(Role, Clone, Copy)] enum Role { Admin, Viewer }
-/// use auth::{ClaimSet, Roles};
+/// use auth::{TokenClaims, Roles};
 /// use auth::claims::RoleCollection;
 ///
 /// #[derive(Serialize, Deserialize)]
@@ -605,7 +605,7 @@ pub fn derive_role(input: TokenStream) -> TokenStream {
 ///     email: String,
 /// }
 ///
-/// impl ClaimSet for UserClaims {
+/// impl TokenClaims for UserClaims {
 ///     type Role = Role;
 ///     // The roles field's name in the JSON: unknown role names are dropped from it before
 ///     // the claims are deserialized, so they grant nothing and are not an error.

@@ -11,7 +11,7 @@ use std::task::{Context, Poll, Waker};
 
 use auth::claims::role_bit;
 use auth::keys::SigningKey;
-use auth::{Auth, Authenticator, ClaimSet, RequireRole, RoleSet, Roles};
+use auth::{Auth, Authenticator, RequireRole, RoleEnum, Roles, TokenClaims};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Request, header};
@@ -26,7 +26,7 @@ enum Role {
     Editor,
 }
 
-impl RoleSet for Role {
+impl RoleEnum for Role {
     const NAMES: &'static [&'static str] = &["admin", "editor"];
     fn index(&self) -> usize {
         *self as usize
@@ -43,7 +43,7 @@ struct Claims {
     email: String,
 }
 
-impl ClaimSet for Claims {
+impl TokenClaims for Claims {
     type Role = Role;
     fn subject(&self) -> &str {
         &self.sub

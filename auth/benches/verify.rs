@@ -10,7 +10,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use auth::keys::{Algorithm, KeySet, SigningKey};
-use auth::{Authenticator, ClaimSet, RoleSet, Roles};
+use auth::{Authenticator, RoleEnum, Roles, TokenClaims};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -25,7 +25,7 @@ enum Role {
     Editor,
 }
 
-impl RoleSet for Role {
+impl RoleEnum for Role {
     const NAMES: &'static [&'static str] = &["admin", "editor"];
     fn index(&self) -> usize {
         *self as usize
@@ -42,7 +42,7 @@ struct Claims {
     email: String,
 }
 
-impl ClaimSet for Claims {
+impl TokenClaims for Claims {
     type Role = Role;
     fn subject(&self) -> &str {
         &self.sub
@@ -53,7 +53,7 @@ impl ClaimSet for Claims {
 }
 
 /// What `jsonwebtoken::decode` and the floors parse the payload into: the same members our
-/// verifier reads, strictly typed (SECURITY.md §3.3).
+/// verifier reads, strictly typed (security manual, "Why this crate parses the JWS itself").
 #[derive(Deserialize)]
 #[allow(dead_code)]
 struct FullClaims {

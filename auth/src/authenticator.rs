@@ -5,29 +5,33 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use axum::response::IntoResponse;
 use serde::Serialize;
 
-use crate::claims::ClaimSet;
-use crate::error::{AuthError, DEFAULT_REALM, ErrorBodyHook, ErrorKind, is_valid_realm};
-use crate::extract::{Transport, TransportConfig};
-use crate::jwks::RemoteJwks;
-use crate::keys::{JwkSet, KeyError, KeySet, KeySource, SigningKey};
-use crate::layer::AuthLayer;
+use crate::TokenClaims;
+use crate::error::{
+    AuthError, ConfigError, DEFAULT_REALM, ErrorBodyHook, ErrorKind, is_valid_realm,
+};
+use crate::jwks::{JwkSet, KeySource, RemoteJwks};
+use crate::keys::{KeySet, SigningKey};
 use crate::store::RevocationList;
 use crate::token::{
-    self, IssueError, IssuedToken, Stamp, TokenCache, TokenError, TokenRules, VerifiedToken,
+    self, IssueError, IssuedToken, MAX_LEEWAY, Stamp, TokenCache, TokenError, TokenRules,
+    VerifiedToken,
 };
+use crate::transport::cookie::CookieConfig;
+use crate::transport::websocket::WebSocketConfig;
+use crate::transport::{Transport, TransportConfig, check_token_syntax};
 
-/// The default lifetime of an access token: 15 minutes (SECURITY.md TV-16).
-pub const DEFAULT_ACCESS_TTL: Duration = Duration::from_secs(15 * 60);
-/// The default clock-skew leeway on `exp`, `nbf` and `iat`: 30 seconds.
-pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(30);
-/// The largest leeway accepted: 60 seconds.
-pub const MAX_LEEWAY: Duration = Duration::from_secs(60);
-/// The longest access-token lifetime accepted: 24 hours.
-pub const MAX_ACCESS_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+/// The default lifetime of an access token: short, because a stolen one is valid until it
+/// expires unless a revocation list is checked (security manual, TV-16).
+const DEFAULT_ACCESS_TTL: Duration = Duration::from_secs(15 * 60);
+/// The default clock-skew leeway on `exp`, `nbf` and `iat`.
+const DEFAULT_LEEWAY: Duration = Duration::from_secs(30);
+/// The longest access-token lifetime accepted.
+const MAX_ACCESS_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// The default capacity of the verified-token cache (about 1 KiB per entry).
-pub const DEFAULT_TOKEN_CACHE_CAPACITY: usize = 10_000;
+const DEFAULT_TOKEN_CACHE_CAPACITY: usize = 10_000;
 
 /// Issues and verifies access tokens. Cheap to clone (one `Arc`).
 ///
@@ -81,6 +85,15 @@ struct Inner {
 
 type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
 
+/// A verified token that passed the revocation check, and what the answer cost.
+pub(crate) struct Checked {
+    pub(crate) token: Arc<VerifiedToken>,
+    /// True when the token came from the verified-token cache and the revocation list (if
+    /// any) answered without I/O: asking again costs less than remembering the answer in the
+    /// request (which allocates), so the extractors skip that.
+    pub(crate) repeatable: bool,
+}
+
 impl Authenticator {
     /// Starts the configuration.
     pub fn builder() -> AuthenticatorBuilder {
@@ -92,7 +105,7 @@ impl Authenticator {
     /// `typ: at+jwt` with the active key's `alg` and `kid`.
     ///
     /// The token is not *fresh* (see [`issue_fresh`](Self::issue_fresh)).
-    pub fn issue<C: ClaimSet + Serialize>(&self, claims: &C) -> Result<IssuedToken, IssueError> {
+    pub fn issue<C: TokenClaims + Serialize>(&self, claims: &C) -> Result<IssuedToken, IssueError> {
         self.issue_with(claims, token::Session::default())
     }
 
@@ -102,9 +115,9 @@ impl Authenticator {
     /// ([`RequireFresh`](crate::extract::RequireFresh), `#[protected(fresh)]`).
     ///
     /// ```
-    /// # use auth::{ClaimSet, Roles, claims::NoRole};
+    /// # use auth::{TokenClaims, Roles, claims::NoRole};
     /// # #[derive(serde::Serialize, serde::Deserialize)] struct Claims { sub: String }
-    /// # impl ClaimSet for Claims {
+    /// # impl TokenClaims for Claims {
     /// #     type Role = NoRole;
     /// #     fn subject(&self) -> &str { &self.sub }
     /// #     fn roles(&self) -> Roles<NoRole> { Roles::empty() }
@@ -116,7 +129,7 @@ impl Authenticator {
     /// assert!(!auth.verify(&auth.issue(&claims)?.access_token)?.is_fresh());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn issue_fresh<C: ClaimSet + Serialize>(
+    pub fn issue_fresh<C: TokenClaims + Serialize>(
         &self,
         claims: &C,
     ) -> Result<IssuedToken, IssueError> {
@@ -130,7 +143,7 @@ impl Authenticator {
     }
 
     /// [`issue`](Self::issue) with the session claims (`fresh`, `sid`).
-    pub(crate) fn issue_with<C: ClaimSet + Serialize>(
+    pub(crate) fn issue_with<C: TokenClaims + Serialize>(
         &self,
         claims: &C,
         session: token::Session,
@@ -174,19 +187,12 @@ impl Authenticator {
     /// `kid` waits for one refresh of the keys (single-flight, at most once per minimum
     /// interval; see [`RemoteJwks`]) and is verified once more.
     pub async fn authenticate(&self, token: &str) -> Result<Arc<VerifiedToken>, AuthError> {
-        self.authenticate_request(token)
-            .await
-            .map(|(token, _)| token)
+        self.check_token(token).await.map(|checked| checked.token)
     }
 
-    /// [`authenticate`](Self::authenticate), also telling whether doing it again would be
-    /// as cheap as remembering the result: true when the token came from the cache and the
-    /// revocation list (if any) answered without I/O. The extractors then skip the
-    /// per-request extension, which keeps the guard path free of allocations.
-    pub(crate) async fn authenticate_request(
-        &self,
-        token: &str,
-    ) -> Result<(Arc<VerifiedToken>, bool), AuthError> {
+    /// [`authenticate`](Self::authenticate), also telling what the answer cost (see
+    /// [`Checked`]).
+    pub(crate) async fn check_token(&self, token: &str) -> Result<Checked, AuthError> {
         let now = self.now();
         let leeway = self.inner.rules.leeway;
         let cached = self
@@ -200,10 +206,13 @@ impl Authenticator {
             None => self.verify_and_remember(token, now).await?,
         };
         let revocation_was_local = self.check_revocation(&verified).await?;
-        Ok((verified, from_cache && revocation_was_local))
+        Ok(Checked {
+            token: verified,
+            repeatable: from_cache && revocation_was_local,
+        })
     }
 
-    /// The cache-miss path of [`authenticate_request`](Self::authenticate_request).
+    /// The cache-miss path of [`check_token`](Self::check_token).
     async fn verify_and_remember(
         &self,
         token: &str,
@@ -211,7 +220,7 @@ impl Authenticator {
     ) -> Result<Arc<VerifiedToken>, AuthError> {
         // Tokens that come from a request have their alphabet checked here, on a miss only: a
         // malformed one is a malformed request (400), not an invalid token.
-        crate::extract::check_token_syntax(token).map_err(|err| self.reject(err))?;
+        check_token_syntax(token).map_err(|err| self.reject(err))?;
         let (keys, mut epoch) = self.inner.keys.snapshot();
         let mut result = token::verify(&keys, &self.inner.rules, token, now);
         // A remote key source may not have the issuer's newest key yet: refresh (rate-limited,
@@ -309,6 +318,11 @@ impl Authenticator {
         &self.inner.rules.audience
     }
 
+    /// The clock-skew leeway applied to `exp`, `nbf` and `iat`.
+    pub fn leeway(&self) -> Duration {
+        Duration::from_secs(self.inner.rules.leeway)
+    }
+
     /// The lifetime of issued access tokens.
     pub fn access_ttl(&self) -> Duration {
         Duration::from_secs(self.inner.rules.access_ttl)
@@ -317,12 +331,6 @@ impl Authenticator {
     /// The realm of 401 challenges.
     pub fn realm(&self) -> &str {
         &self.inner.realm
-    }
-
-    /// A tower layer that refuses every request under it without a valid access token, and
-    /// leaves the verified token for the extractors.
-    pub fn layer(&self) -> AuthLayer {
-        AuthLayer::new(self.clone())
     }
 
     /// The current time in seconds since the Unix epoch, from the configured clock.
@@ -374,10 +382,8 @@ pub struct AuthenticatorBuilder {
     extra_token_types: Vec<String>,
     accept_untyped: bool,
     optional_jwt_id: bool,
-    // Set by `cookies` (crate::cookie), `websocket_query_token` (crate::websocket) and
-    // `error_body` (crate::error).
-    pub(crate) transport: TransportConfig,
-    pub(crate) error_body: Option<ErrorBodyHook>,
+    transport: TransportConfig,
+    error_body: Option<ErrorBodyHook>,
 }
 
 impl AuthenticatorBuilder {
@@ -456,7 +462,7 @@ impl AuthenticatorBuilder {
     /// another issuer's tokens: Keycloak and Auth0 write `"JWT"`. Can be called several times.
     ///
     /// Off by default: only `at+jwt` and `application/at+jwt` are accepted (RFC 9068,
-    /// SECURITY.md TV-07), which is what keeps an ID token or another JWT signed by the same
+    /// security manual, TV-07), which is what keeps an ID token or another JWT signed by the same
     /// key from passing as an access token. With a generic `typ` accepted, the audience is
     /// what tells the kinds apart, so make sure the issuer's ID tokens never carry this API's
     /// audience.
@@ -472,7 +478,7 @@ impl AuthenticatorBuilder {
         self
     }
 
-    /// Whether access tokens must carry a `jti`. Defaults to `true` (SECURITY.md TV-14).
+    /// Whether access tokens must carry a `jti`. Defaults to `true` (security manual, TV-14).
     ///
     /// `false` accepts tokens of issuers that send none (Auth0). A token without `jti` cannot
     /// be revoked individually: the revocation list is not consulted for it and
@@ -496,8 +502,7 @@ impl AuthenticatorBuilder {
         self
     }
 
-    /// The capacity of the verified-token cache; `0` disables it. Defaults to
-    /// [`DEFAULT_TOKEN_CACHE_CAPACITY`].
+    /// The capacity of the verified-token cache; `0` disables it. Defaults to 10,000 entries.
     ///
     /// The cache keeps the result of a complete verification under the exact token bytes,
     /// so a service does not re-verify an RS256/ES256 signature (25–300 µs) on every request
@@ -515,6 +520,68 @@ impl AuthenticatorBuilder {
         self
     }
 
+    /// Turns on cookie transport for browser front ends: the endpoints set the tokens as
+    /// cookies, the extractors read the access token from its cookie, and cookie-authenticated
+    /// unsafe requests need a CSRF token and an allowed origin. Off by default. See
+    /// [`transport::cookie`](crate::transport::cookie) for the model and an example.
+    pub fn cookies(mut self, config: CookieConfig) -> Self {
+        self.transport.cookies = Some(config);
+        self
+    }
+
+    /// Accepts the access token of WebSocket upgrade requests where the configuration says
+    /// (a query parameter). Off by default; read the
+    /// [risks](crate::transport::websocket) first.
+    pub fn websocket(mut self, config: WebSocketConfig) -> Self {
+        self.transport.websocket = Some(config);
+        self
+    }
+
+    /// Shapes the body of every error response produced with this authenticator's context:
+    /// the extractors and guards, the [layer](crate::layer), the
+    /// [endpoints](crate::endpoints) and the cookie checks (jwt-authorizer#11).
+    ///
+    /// `render` receives the [`AuthError`] (its [`kind`](AuthError::kind),
+    /// [`error_code`](AuthError::error_code), [`description`](AuthError::description),
+    /// [`status`](AuthError::status)) and returns any response; its body and headers are
+    /// kept, but the status is set back to [`AuthError::status`], the `WWW-Authenticate`
+    /// challenge to the one RFC 6750 requires (or none), and token-endpoint errors keep
+    /// `Cache-Control: no-store`. So clients that follow the standard keep working whatever
+    /// the body says. Defaults to the JSON body `{"error", "error_description"}`.
+    ///
+    /// Errors built with [`AuthError::new`] outside the authenticator (for example by the
+    /// application's own code) use the default body.
+    ///
+    /// ```
+    /// use auth::Authenticator;
+    /// use auth::error::AuthError;
+    /// use auth::keys::{Algorithm, SigningKey};
+    /// use axum::Json;
+    /// use serde_json::json;
+    ///
+    /// let auth = Authenticator::builder()
+    ///     .signing_key(SigningKey::generate_hmac(Algorithm::HS256)?)
+    ///     .issuer("https://auth.example.com")
+    ///     .audience("api")
+    ///     .error_body(|err: &AuthError| {
+    ///         Json(json!({
+    ///             "code": err.status().as_u16(),
+    ///             "reason": err.error_code(),
+    ///             "message": err.description(),
+    ///         }))
+    ///     })
+    ///     .build()?;
+    /// # let _ = auth;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn error_body<F, R>(mut self, render: F) -> Self
+    where
+        F: Fn(&AuthError) -> R + Send + Sync + 'static,
+        R: IntoResponse,
+    {
+        self.error_body = Some(ErrorBodyHook::new(render));
+        self
+    }
     /// Checks the configuration and builds the authenticator.
     pub fn build(self) -> Result<Authenticator, ConfigError> {
         crate::keys::install_backend();
@@ -561,7 +628,7 @@ impl AuthenticatorBuilder {
             return Err(ConfigError::InvalidRolesClaim);
         }
         // A scope string is accepted only in a claim the application chose, never in the
-        // crate's own `roles` (TV-15).
+        // crate's own `roles` (security manual, TV-15).
         let roles_from_string = self
             .roles_claim
             .as_deref()
@@ -612,82 +679,4 @@ fn system_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
-}
-
-/// Why an [`Authenticator`] could not be built.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// No key set, or an empty one.
-    MissingKeys,
-    /// Both a key set and a remote JWKS were given; an authenticator has one key source.
-    ConflictingKeySources,
-    /// An accepted token type is empty, longer than 64 characters, or not visible ASCII.
-    InvalidTokenType,
-    /// No issuer (or an empty one).
-    MissingIssuer,
-    /// No audience (or an empty one).
-    MissingAudience,
-    /// The access TTL is zero, longer than 24 hours, or longer than the maximum lifetime.
-    AccessTtlOutOfRange,
-    /// The leeway is longer than 60 seconds.
-    LeewayTooLarge,
-    /// The realm is empty, too long, or has characters that need escaping.
-    InvalidRealm,
-    /// The roles claim path has an empty segment.
-    InvalidRolesClaim,
-    /// The cookie configuration is invalid (the reason says why).
-    InvalidCookieConfig(&'static str),
-    /// The WebSocket query parameter name is empty or not made of `A-Z a-z 0-9 - _ .`.
-    InvalidQueryParameter,
-    /// A key could not be built.
-    Key(KeyError),
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::MissingKeys => f.write_str("no signing or verifying key configured"),
-            Self::ConflictingKeySources => f.write_str(
-                "both a key set and a remote JWKS are configured: choose one (`.keys(..)` to \
-                 issue and verify, `.remote_jwks(..)` to verify another issuer's tokens)",
-            ),
-            Self::InvalidTokenType => f.write_str(
-                "an accepted token type must be 1 to 64 visible ASCII characters, such as `JWT`",
-            ),
-            Self::MissingIssuer => f.write_str("no issuer configured: call `.issuer(..)`"),
-            Self::MissingAudience => f.write_str("no audience configured: call `.audience(..)`"),
-            Self::AccessTtlOutOfRange => f.write_str(
-                "the access-token TTL must be between 1 second and 24 hours, and not longer \
-                 than the maximum token lifetime",
-            ),
-            Self::LeewayTooLarge => f.write_str("the leeway may be at most 60 seconds"),
-            Self::InvalidRealm => f.write_str(
-                "the realm must be 1 to 128 printable ASCII characters without `\"` or `\\`",
-            ),
-            Self::InvalidRolesClaim => {
-                f.write_str("the roles claim must be a name or a dotted path without empty parts")
-            }
-            Self::Key(err) => write!(f, "invalid key: {err}"),
-            Self::InvalidCookieConfig(reason) => write!(f, "invalid cookie configuration: {reason}"),
-            Self::InvalidQueryParameter => f.write_str(
-                "the WebSocket query parameter name must be 1 to 64 characters of `A-Z a-z 0-9 - _ .`",
-            ),
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Key(err) => Some(err),
-            _ => None,
-        }
-    }
-}
-
-impl From<KeyError> for ConfigError {
-    fn from(err: KeyError) -> Self {
-        Self::Key(err)
-    }
 }

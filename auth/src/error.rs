@@ -17,7 +17,7 @@
 //!
 //! # Shaping the body
 //!
-//! [`AuthenticatorBuilder::error_body`](crate::AuthenticatorBuilder::error_body) replaces the
+//! [`AuthenticatorBuilder::error_body`](crate::AuthenticatorBuilder::error_body)(crate::AuthenticatorBuilder::error_body) replaces the
 //! JSON body of every error produced with that authenticator's context (extractors, the
 //! layer, the endpoints) with the application's own. The status, the `WWW-Authenticate`
 //! challenge and `Cache-Control` stay as the table above says: clients and proxies rely on
@@ -30,7 +30,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::AuthenticatorBuilder;
+use crate::keys::KeyError;
 use crate::token::TokenError;
 
 /// The realm named in a 401 challenge when none is configured.
@@ -40,7 +40,7 @@ pub const DEFAULT_REALM: &str = "api";
 ///
 /// A struct around an [`ErrorKind`] (as `std::io::Error` is) rather than a bare enum, because
 /// the response needs the configured realm and body hook
-/// ([`AuthenticatorBuilder::error_body`]), which travel with the error from the extractor that
+/// ([`AuthenticatorBuilder::error_body`](crate::AuthenticatorBuilder::error_body)), which travel with the error from the extractor that
 /// produced it.
 #[derive(Clone)]
 pub struct AuthError {
@@ -49,9 +49,19 @@ pub struct AuthError {
     render: Option<ErrorBodyHook>,
 }
 
-/// The application's error-body renderer ([`AuthenticatorBuilder::error_body`]).
+/// The application's error-body renderer ([`AuthenticatorBuilder::error_body`](crate::AuthenticatorBuilder::error_body)).
 #[derive(Clone)]
 pub(crate) struct ErrorBodyHook(Arc<dyn Fn(&AuthError) -> Response + Send + Sync>);
+
+impl ErrorBodyHook {
+    pub(crate) fn new<F, R>(render: F) -> Self
+    where
+        F: Fn(&AuthError) -> R + Send + Sync + 'static,
+        R: IntoResponse,
+    {
+        Self(Arc::new(move |err| render(err).into_response()))
+    }
+}
 
 impl fmt::Debug for ErrorBodyHook {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -385,55 +395,6 @@ impl fmt::Display for AuthError {
 
 impl std::error::Error for AuthError {}
 
-impl AuthenticatorBuilder {
-    /// Shapes the body of every error response produced with this authenticator's context:
-    /// the extractors and guards, the [layer](crate::layer), the
-    /// [endpoints](crate::endpoints) and the cookie checks (jwt-authorizer#11).
-    ///
-    /// `render` receives the [`AuthError`] (its [`kind`](AuthError::kind),
-    /// [`error_code`](AuthError::error_code), [`description`](AuthError::description),
-    /// [`status`](AuthError::status)) and returns any response; its body and headers are
-    /// kept, but the status is set back to [`AuthError::status`], the `WWW-Authenticate`
-    /// challenge to the one RFC 6750 requires (or none), and token-endpoint errors keep
-    /// `Cache-Control: no-store`. So clients that follow the standard keep working whatever
-    /// the body says. Defaults to the JSON body `{"error", "error_description"}`.
-    ///
-    /// Errors built with [`AuthError::new`] outside the authenticator (for example by the
-    /// application's own code) use the default body.
-    ///
-    /// ```
-    /// use auth::{AuthError, Authenticator};
-    /// use auth::keys::{Algorithm, SigningKey};
-    /// use axum::Json;
-    /// use serde_json::json;
-    ///
-    /// let auth = Authenticator::builder()
-    ///     .signing_key(SigningKey::generate_hmac(Algorithm::HS256)?)
-    ///     .issuer("https://auth.example.com")
-    ///     .audience("api")
-    ///     .error_body(|err: &AuthError| {
-    ///         Json(json!({
-    ///             "code": err.status().as_u16(),
-    ///             "reason": err.error_code(),
-    ///             "message": err.description(),
-    ///         }))
-    ///     })
-    ///     .build()?;
-    /// # let _ = auth;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn error_body<F, R>(mut self, render: F) -> Self
-    where
-        F: Fn(&AuthError) -> R + Send + Sync + 'static,
-        R: IntoResponse,
-    {
-        self.error_body = Some(ErrorBodyHook(Arc::new(move |err| {
-            render(err).into_response()
-        })));
-        self
-    }
-}
-
 impl PartialEq for AuthError {
     fn eq(&self, other: &Self) -> bool {
         self.kind == other.kind
@@ -447,6 +408,84 @@ pub(crate) fn is_valid_realm(realm: &str) -> bool {
         && realm
             .bytes()
             .all(|b| matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E))
+}
+
+/// Why an [`Authenticator`](crate::Authenticator) could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No key set, or an empty one.
+    MissingKeys,
+    /// Both a key set and a remote JWKS were given; an authenticator has one key source.
+    ConflictingKeySources,
+    /// An accepted token type is empty, longer than 64 characters, or not visible ASCII.
+    InvalidTokenType,
+    /// No issuer (or an empty one).
+    MissingIssuer,
+    /// No audience (or an empty one).
+    MissingAudience,
+    /// The access TTL is zero, longer than 24 hours, or longer than the maximum lifetime.
+    AccessTtlOutOfRange,
+    /// The leeway is longer than 60 seconds.
+    LeewayTooLarge,
+    /// The realm is empty, too long, or has characters that need escaping.
+    InvalidRealm,
+    /// The roles claim path has an empty segment.
+    InvalidRolesClaim,
+    /// The cookie configuration is invalid (the reason says why).
+    InvalidCookieConfig(&'static str),
+    /// The WebSocket query parameter name is empty or not made of `A-Z a-z 0-9 - _ .`.
+    InvalidQueryParameter,
+    /// A key could not be built.
+    Key(KeyError),
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MissingKeys => f.write_str("no signing or verifying key configured"),
+            Self::ConflictingKeySources => f.write_str(
+                "both a key set and a remote JWKS are configured: choose one (`.keys(..)` to \
+                 issue and verify, `.remote_jwks(..)` to verify another issuer's tokens)",
+            ),
+            Self::InvalidTokenType => f.write_str(
+                "an accepted token type must be 1 to 64 visible ASCII characters, such as `JWT`",
+            ),
+            Self::MissingIssuer => f.write_str("no issuer configured: call `.issuer(..)`"),
+            Self::MissingAudience => f.write_str("no audience configured: call `.audience(..)`"),
+            Self::AccessTtlOutOfRange => f.write_str(
+                "the access-token TTL must be between 1 second and 24 hours, and not longer \
+                 than the maximum token lifetime",
+            ),
+            Self::LeewayTooLarge => f.write_str("the leeway may be at most 60 seconds"),
+            Self::InvalidRealm => f.write_str(
+                "the realm must be 1 to 128 printable ASCII characters without `\"` or `\\`",
+            ),
+            Self::InvalidRolesClaim => {
+                f.write_str("the roles claim must be a name or a dotted path without empty parts")
+            }
+            Self::Key(err) => write!(f, "invalid key: {err}"),
+            Self::InvalidCookieConfig(reason) => write!(f, "invalid cookie configuration: {reason}"),
+            Self::InvalidQueryParameter => f.write_str(
+                "the WebSocket query parameter name must be 1 to 64 characters of `A-Z a-z 0-9 - _ .`",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Key(err) => Some(err),
+            _ => None,
+        }
+    }
+}
+
+impl From<KeyError> for ConfigError {
+    fn from(err: KeyError) -> Self {
+        Self::Key(err)
+    }
 }
 
 #[cfg(test)]

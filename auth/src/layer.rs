@@ -22,19 +22,25 @@
 //! # Ok(internal) }
 //! ```
 
-use std::sync::Arc;
+use std::future::Future;
+use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use axum::extract::Request;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::Authenticator;
-use crate::error::{AuthError, ErrorKind};
-use crate::extract::Verified;
-use crate::store::BoxFuture;
+use crate::extract::require;
+
+impl Authenticator {
+    /// A tower layer that refuses every request under it without a valid access token, and
+    /// leaves the verified token for the extractors.
+    pub fn layer(&self) -> AuthLayer {
+        AuthLayer::new(self.clone())
+    }
+}
 
 /// Applies [`AuthService`]: see the [module docs](self).
 #[derive(Clone, Debug)]
@@ -92,7 +98,7 @@ where
 {
     type Response = Response;
     type Error = S::Error;
-    type Future = BoxFuture<'static, Result<Response, S::Error>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, S::Error>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -107,25 +113,11 @@ where
         Box::pin(async move {
             // The body is not `Sync`: only the head is borrowed across the verification.
             let (mut parts, body) = request.into_parts();
-            match authenticate(&auth, &parts).await {
-                Ok(token) => {
-                    parts.extensions.insert(Verified(token));
-                    inner.call(Request::from_parts(parts, body)).await
-                }
+            // The extractors' own path (the token remembered for them when that saves work).
+            match require(&auth, &mut parts).await {
+                Ok(_) => inner.call(Request::from_parts(parts, body)).await,
                 Err(err) => Ok(err.into_response()),
             }
         })
-    }
-}
-
-async fn authenticate(
-    auth: &Authenticator,
-    parts: &Parts,
-) -> Result<Arc<crate::token::VerifiedToken>, AuthError> {
-    // The extractors' own search: the header, and the cookie or WebSocket query parameter
-    // when the authenticator turns them on (with the CSRF checks of a cookie).
-    match crate::extract::authenticate(auth, parts).await? {
-        Some((token, _)) => Ok(token),
-        None => Err(auth.reject(AuthError::new(ErrorKind::MissingCredentials))),
     }
 }

@@ -21,7 +21,7 @@
 //! computed once per key.
 //!
 //! The backend is installed before any key is built and called directly, so no feature
-//! combination can make the first sign or verify panic (SECURITY.md J1).
+//! combination can make the first sign or verify panic (security manual, J1).
 //!
 //! # Cargo features
 //!
@@ -33,47 +33,64 @@
 //! | `jwks-remote` | `jwks::RemoteJwks::builder`: fetch another issuer's keys over `https` |
 //! | `utoipa` | `auth::openapi`: security schemes and 401/403 responses in OpenAPI documents |
 //!
-//! Cookies with CSRF protection ([`cookie`]), fresh tokens, WebSocket tokens ([`websocket`]),
+//! Cookies with CSRF protection ([`transport::cookie`]), fresh tokens, WebSocket tokens
+//! ([`transport::websocket`]),
 //! publishing a JWKS and verifying with a static one ([`jwks`]) need no feature.
+
+//! # Layers
+//!
+//! Each module depends only on the modules listed before it, so a request can be followed in
+//! one direction, from the header to the handler (`ARCHITECTURE.md` at the repository root
+//! walks through it):
+//!
+//! | layer | modules | knows |
+//! |---|---|---|
+//! | 1. vocabulary | [`claims`], `json` | roles, claim types; strict JSON pieces |
+//! | 2. keys | [`keys`], [`jwks`] | signing and verifying keys; JWKS documents, published and fetched |
+//! | 3. tokens | [`token`] | the compact JWS: parse, verify, issue, the verified-token cache |
+//! | 4. errors and state | [`error`], [`store`], [`password`] | refusals as HTTP; refresh-token and revocation stores; argon2id |
+//! | 5. transport | [`transport`] | where a request carries its token (header, cookie with CSRF, WebSocket query) |
+//! | 6. the authenticator | [`Authenticator`] | keys + rules + cache + revocation + transport, in the app state |
+//! | 7. the request path | `extract`, [`layer`] | axum extractors, the guards, the tower layer |
+//! | 8. flows | [`endpoints`] | `/token`, `/refresh`, `/logout` |
+//! | 9. around | [`testing`], `openapi`, [`manual`] | test helpers, OpenAPI, the security manual |
 
 #[allow(unused_extern_crates)]
 extern crate self as auth;
 
 mod authenticator;
 pub mod claims;
-pub mod cookie;
 pub mod endpoints;
 pub mod error;
-pub mod extract;
+mod extract;
+mod json;
 pub mod jwks;
 pub mod keys;
 pub mod layer;
+pub mod manual;
 #[cfg(feature = "utoipa")]
 pub mod openapi;
 pub mod password;
 pub mod store;
 pub mod testing;
 pub mod token;
-pub mod websocket;
+pub mod transport;
 
-pub use authenticator::{
-    Authenticator, AuthenticatorBuilder, ConfigError, DEFAULT_ACCESS_TTL, DEFAULT_LEEWAY,
-    DEFAULT_TOKEN_CACHE_CAPACITY, MAX_ACCESS_TTL, MAX_LEEWAY,
-};
+pub use authenticator::{Authenticator, AuthenticatorBuilder};
 // The macros (documented in `auth-macros`). `Role` and `Claims` are derive macros only: the
-// traits are `RoleSet` and `ClaimSet`, so `use auth::{Role, Claims};` never collides with a
-// user's own `enum Role` or `struct Claims` (DESIGN.md, piece 3).
+// traits have other names, so `use auth::{Role, Claims};` never collides with a user's own
+// `enum Role` or `struct Claims`.
 pub use auth_macros::{Claims, Role, protected, requires_role};
-pub use claims::{ClaimSet, RoleSet, Roles};
-pub use error::{AuthError, ErrorKind};
+pub use claims::role_enum::RoleEnum;
+pub use claims::roles::Roles;
+pub use claims::token_claims::TokenClaims;
 pub use extract::{Auth, Authenticated, RequireAllRoles, RequireFresh, RequireRole};
-pub use token::VerifiedToken;
 
 #[doc(hidden)] // used by the expansions of `auth-macros`; not public API
 pub mod __private {
-    pub use crate::claims::{
-        ClaimSet, NoRole, RoleCollection, RoleSet, Roles, UnknownRole, role_bit, role_index,
-    };
+    pub use crate::claims::role_enum::role_index;
+    pub use crate::claims::{NoRole, RoleCollection, UnknownRole, role_bit};
     pub use crate::extract::{Authenticated, RequireAllRoles, RequireFresh, RequireRole};
+    pub use crate::{RoleEnum, Roles, TokenClaims};
     pub use serde;
 }

@@ -64,7 +64,7 @@ use utoipa::openapi::{
     Type,
 };
 
-use crate::cookie::{ACCESS_COOKIE, CSRF_HEADER};
+use crate::transport::cookie::{ACCESS_COOKIE, CSRF_HEADER};
 
 /// The name of the bearer security scheme: what `#[protected]` and `#[requires_role]` name in
 /// the requirements they add.

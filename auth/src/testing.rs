@@ -2,9 +2,9 @@
 //!
 //! ```
 //! use auth::testing;
-//! # use auth::RoleSet;
+//! # use auth::RoleEnum;
 //! # #[derive(Clone, Copy, Debug, PartialEq, Eq)] enum Role { Admin }
-//! # impl RoleSet for Role {
+//! # impl RoleEnum for Role {
 //! #     const NAMES: &'static [&'static str] = &["admin"];
 //! #     fn index(&self) -> usize { 0 }
 //! #     fn from_index(i: usize) -> Option<Self> { (i == 0).then_some(Role::Admin) }
@@ -21,8 +21,8 @@ use axum::http::HeaderValue;
 use serde::{Deserialize, Serialize};
 
 use crate::Authenticator;
-use crate::claims::{ClaimSet, RoleSet, Roles};
 use crate::keys::{Algorithm, SigningKey};
+use crate::{RoleEnum, Roles, TokenClaims};
 
 /// The issuer of [`authenticator`].
 pub const ISSUER: &str = "https://auth.test";
@@ -55,7 +55,7 @@ pub fn authenticator() -> Authenticator {
 /// # Panics
 ///
 /// If `auth` cannot sign (a verify-only key set).
-pub fn token<R: RoleSet>(
+pub fn token<R: RoleEnum>(
     auth: &Authenticator,
     subject: &str,
     roles: impl IntoIterator<Item = R>,
@@ -75,7 +75,7 @@ pub fn token<R: RoleSet>(
 ///
 /// If `auth` cannot sign, or `claims` do not serialize to an object without registered
 /// claim names.
-pub fn token_with_claims<C: ClaimSet + Serialize>(auth: &Authenticator, claims: &C) -> String {
+pub fn token_with_claims<C: TokenClaims + Serialize>(auth: &Authenticator, claims: &C) -> String {
     match auth.issue(claims) {
         Ok(issued) => issued.access_token,
         Err(err) => panic!("cannot mint a test token: {err}"),
@@ -96,12 +96,12 @@ pub fn bearer(token: &str) -> HeaderValue {
 
 #[derive(Serialize, Deserialize)]
 #[serde(bound = "")]
-struct Minimal<R: RoleSet> {
+struct Minimal<R: RoleEnum> {
     sub: String,
     roles: Roles<R>,
 }
 
-impl<R: RoleSet> ClaimSet for Minimal<R> {
+impl<R: RoleEnum> TokenClaims for Minimal<R> {
     type Role = R;
     fn subject(&self) -> &str {
         &self.sub

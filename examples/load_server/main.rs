@@ -17,7 +17,7 @@ use auth::endpoints::{Endpoints, User, UserStore};
 use auth::keys::{Algorithm, KeySet, SigningKey};
 use auth::password::{PasswordConfig, Passwords};
 use auth::store::StoreError;
-use auth::{Authenticator, ClaimSet, RequireRole, RoleSet, Roles};
+use auth::{Authenticator, RequireRole, RoleEnum, Roles, TokenClaims};
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -31,7 +31,7 @@ enum Role {
     Viewer,
 }
 
-impl RoleSet for Role {
+impl RoleEnum for Role {
     const NAMES: &'static [&'static str] = &["admin", "viewer"];
     fn index(&self) -> usize {
         *self as usize
@@ -49,7 +49,7 @@ struct Claims {
     roles: Roles<Role>,
 }
 
-impl ClaimSet for Claims {
+impl TokenClaims for Claims {
     type Role = Role;
     fn subject(&self) -> &str {
         &self.sub
@@ -71,14 +71,17 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|err| panic!("{path}: {err}"))
 }
 
-fn authenticator(key: SigningKey, cache: usize) -> Authenticator {
-    Authenticator::builder()
+/// `cache`: the verified-token cache capacity, `None` for the default.
+fn authenticator(key: SigningKey, cache: Option<usize>) -> Authenticator {
+    let builder = Authenticator::builder()
         .keys(KeySet::new(key))
         .issuer(ISSUER)
-        .audience(AUDIENCE)
-        .token_cache(cache)
-        .build()
-        .expect("valid configuration")
+        .audience(AUDIENCE);
+    let builder = match cache {
+        Some(capacity) => builder.token_cache(capacity),
+        None => builder,
+    };
+    builder.build().expect("valid configuration")
 }
 
 async fn handler() -> &'static str {
@@ -193,36 +196,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut tokens = serde_json::Map::new();
     let mut app = Router::new().route("/bare", get(handler));
 
+    // The verified-token cache: `None` for the default capacity, `Some(0)` for none.
     let variants = [
-        ("/hs256", SigningKey::hs256(HS256_SECRET)?, usize::MAX),
-        ("/hs256-uncached", SigningKey::hs256(HS256_SECRET)?, 0),
+        ("/hs256", SigningKey::hs256(HS256_SECRET)?, None),
+        ("/hs256-uncached", SigningKey::hs256(HS256_SECRET)?, Some(0)),
         (
             "/rs256",
             SigningKey::from_pem(Algorithm::RS256, fixture("rsa2048.pem"))?,
-            usize::MAX,
+            None,
         ),
         (
             "/rs256-uncached",
             SigningKey::from_pem(Algorithm::RS256, fixture("rsa2048.pem"))?,
-            0,
+            Some(0),
         ),
         (
             "/es256",
             SigningKey::from_pem(Algorithm::ES256, fixture("p256.pem"))?,
-            usize::MAX,
+            None,
         ),
         (
             "/eddsa",
             SigningKey::from_pem(Algorithm::EdDSA, fixture("ed25519.pem"))?,
-            usize::MAX,
+            None,
         ),
     ];
     for (path, key, cache) in variants {
-        let cache = if cache == usize::MAX {
-            auth::DEFAULT_TOKEN_CACHE_CAPACITY
-        } else {
-            cache
-        };
         let auth = authenticator(key, cache);
         tokens.insert(path.into(), auth.issue(&claims)?.access_token.into());
         app = app.merge(Router::new().route(path, get(admin_only)).with_state(auth));
@@ -253,10 +252,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
 
     // The login endpoint, on the HS256 authenticator.
-    let login_auth = authenticator(
-        SigningKey::hs256(HS256_SECRET)?,
-        auth::DEFAULT_TOKEN_CACHE_CAPACITY,
-    );
+    let login_auth = authenticator(SigningKey::hs256(HS256_SECRET)?, None);
     let passwords = Passwords::new(PasswordConfig::default())?;
     let (hash, hash_ms) = runtime.block_on(async {
         let hash = passwords.hash(LOGIN_PASSWORD).await?;

@@ -153,7 +153,7 @@ async fn add_user(config: Config, name: &str, role: &str) -> Result<(), Error> {
     let role: Role = role.parse().map_err(|_| {
         format!(
             "unknown role `{role}`; expected one of: {}",
-            <Role as auth::RoleSet>::NAMES.join(", ")
+            <Role as auth::RoleEnum>::NAMES.join(", ")
         )
     })?;
     if name.is_empty()

@@ -1,4 +1,4 @@
-//! `auth::extract::bearer_token`, the `Authorization` header parser: any header values (raw
+//! `auth::transport::bearer_token`, the `Authorization` header parser: any header values (raw
 //! bytes, several at once) and any query string. It never panics; a token it returns is the
 //! one `Bearer` credential of the request, in the compact-JWS alphabet; every refusal renders
 //! a valid RFC 6750 response.
@@ -37,7 +37,7 @@ fuzz_target!(|input: Input| {
             sent.push(value.clone());
         }
     }
-    match auth::extract::bearer_token(&headers, input.query.as_deref()) {
+    match auth::transport::bearer_token(&headers, input.query.as_deref()) {
         Ok(Some(token)) => {
             assert_eq!(sent.len(), 1, "a token from several Authorization headers");
             let value = &sent[0];

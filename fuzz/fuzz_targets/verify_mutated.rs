@@ -1,7 +1,7 @@
 //! Structured mutations of a valid token, re-signed with the right key the way an attacker
 //! holding it (or a confused issuer) would: members set, removed or duplicated in the header
 //! and the payload, raw JSON text, re-encodings, and signature tampering. Whatever verifies
-//! must obey SECURITY.md §1.1 (independent oracle in `common`).
+//! must obey the security manual, "Token format and verification" (independent oracle in `common`).
 #![no_main]
 
 mod common;

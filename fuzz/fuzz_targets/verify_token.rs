@@ -1,5 +1,5 @@
 //! `Authenticator::verify` on arbitrary bytes: never panics, and whatever it accepts obeys
-//! every rule of SECURITY.md §1.1 (checked by an independent oracle). The seeds are valid
+//! every rule of the security manual, "Token format and verification" (checked by an independent oracle). The seeds are valid
 //! tokens, so libFuzzer's mutations start from the accepting path.
 #![no_main]
 

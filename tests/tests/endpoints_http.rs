@@ -1,5 +1,5 @@
-//! The token endpoints through the router with `oneshot`: DESIGN.md's HTTP contract and
-//! SECURITY.md LG-01..LG-08, RT-01..RT-08, RV-01..RV-04, on the in-memory store.
+//! The token endpoints through the router with `oneshot`: the HTTP contract (`auth::error`) and
+//! security manual, LG-01..LG-08, RT-01..RT-08, RV-01..RV-04, on the in-memory store.
 
 mod common;
 mod support_endpoints;

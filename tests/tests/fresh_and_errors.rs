@@ -228,7 +228,7 @@ async fn cookie_logins_are_fresh_too() {
 
 // ---- the error-body hook -------------------------------------------------------------------
 
-fn problem(err: &auth::AuthError) -> Json<Value> {
+fn problem(err: &auth::error::AuthError) -> Json<Value> {
     Json(json!({
         "type": format!("https://errors.example.test/{}", err.error_code()),
         "status": err.status().as_u16(),
@@ -333,7 +333,7 @@ async fn the_endpoints_and_the_layer_use_the_hook_too() {
 async fn the_hook_cannot_change_the_status_or_the_challenge() {
     let a = build(
         |builder| {
-            builder.error_body(|err: &auth::AuthError| {
+            builder.error_body(|err: &auth::error::AuthError| {
                 (
                     StatusCode::IM_A_TEAPOT,
                     [

@@ -10,11 +10,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use auth::error::{ConfigError, ErrorKind};
 use auth::jwks::RemoteJwks;
-use auth::keys::{Algorithm, JwksConfig, JwksError, KeySet, SigningKey, VerifyingKey};
+use auth::jwks::{JwksConfig, JwksError};
+use auth::keys::{Algorithm, KeySet, SigningKey, VerifyingKey};
 use auth::store::MemoryStore;
 use auth::token::TokenError;
-use auth::{Authenticated, Authenticator, ConfigError, ErrorKind, requires_role};
+use auth::{Authenticated, Authenticator, requires_role};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -215,7 +217,7 @@ async fn a_verifier_built_from_the_published_jwks_verifies_the_issuers_tokens() 
         .body;
 
     // From the document, statically.
-    let from_document = authenticator_with(KeySet::from_jwks_json(&body).unwrap());
+    let from_document = authenticator_with(JwksConfig::default().key_set_from_json(&body).unwrap());
     assert!(from_document.keys().signing_key().is_none());
     let verified = from_document.verify(&token).unwrap();
     assert_eq!(verified.subject(), "alice");
@@ -252,7 +254,9 @@ async fn oct_keys_and_keys_without_alg_never_verify() {
     let only_unusable = json!({"keys": [oct, no_alg]});
 
     assert_eq!(
-        KeySet::from_jwks_json(only_unusable.to_string()).err(),
+        JwksConfig::default()
+            .key_set_from_json(only_unusable.to_string())
+            .err(),
         Some(JwksError::NoUsableKey)
     );
     let server = JwksServer::start(only_unusable.clone()).await;
@@ -744,7 +748,11 @@ fn auth0_token(scope: &str) -> String {
 
 fn auth0_builder() -> auth::AuthenticatorBuilder {
     Authenticator::builder()
-        .keys(KeySet::from_jwks_json(jwks(&[&rs256("auth0-1")]).to_string()).unwrap())
+        .keys(
+            JwksConfig::default()
+                .key_set_from_json(jwks(&[&rs256("auth0-1")]).to_string())
+                .unwrap(),
+        )
         .issuer(TENANT)
         .audience(API)
         .roles_claim("scope")

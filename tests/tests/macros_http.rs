@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use auth::testing::{authenticator, bearer, token, token_with_claims};
-use auth::{Auth, Authenticator, Claims, Role, RoleSet, protected, requires_role};
+use auth::{Auth, Authenticator, Claims, Role, RoleEnum, protected, requires_role};
 use axum::body::Body;
 use axum::extract::{FromRef, Path, State};
 use axum::http::{HeaderValue, Method, Request, StatusCode, header};
@@ -441,7 +441,7 @@ async fn claims_round_trip_through_the_derived_impls() {
         serde_json::from_slice::<UserClaims>(&reply.body).unwrap(),
         claims
     );
-    // The token's roles are what `ClaimSet::roles` says.
+    // The token's roles are what `TokenClaims::roles` says.
     let verified = auth.verify(&token_with_claims(&auth, &claims)).unwrap();
     assert_eq!(
         verified.role_names().collect::<Vec<_>>(),

@@ -7,11 +7,10 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use auth::extract::bearer_token;
+use auth::error::{AuthError, ErrorKind};
 use auth::token::TokenError;
-use auth::{
-    AuthError, Authenticator, ClaimSet, ErrorKind, RequireAllRoles, RequireRole, RoleSet, Roles,
-};
+use auth::transport::bearer_token;
+use auth::{Authenticator, RequireAllRoles, RequireRole, RoleEnum, Roles, TokenClaims};
 use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::IntoResponse as _;
@@ -47,7 +46,7 @@ struct AnyClaims {
     meta: BTreeMap<String, String>,
 }
 
-impl ClaimSet for AnyClaims {
+impl TokenClaims for AnyClaims {
     type Role = Role;
     fn subject(&self) -> &str {
         &self.sub
@@ -103,7 +102,7 @@ proptest! {
         prop_assert_eq!(verified.roles::<Role>(), claims.roles);
         prop_assert_eq!(verified.claims::<AnyClaims>().unwrap(), claims.clone());
         // The same token at the last second of its validity, and just after.
-        let leeway = auth::DEFAULT_LEEWAY.as_secs();
+        let leeway = auth::testing::authenticator().leeway().as_secs();
         let late = authenticator(ttl, now + ttl + leeway - 1);
         prop_assert!(late.verify(&issued.access_token).is_ok());
         let expired = authenticator(ttl, now + ttl + leeway);
@@ -361,7 +360,7 @@ impl Rank {
     const EDGES: [(usize, usize); 5] = [(0, 1), (1, 2), (2, 3), (4, 5), (1, 5)];
 }
 
-impl RoleSet for Rank {
+impl RoleEnum for Rank {
     const NAMES: &'static [&'static str] = &[
         "root", "ops", "dev", "intern", "auditor", "reader", "billing", "guest",
     ];

@@ -1,4 +1,4 @@
-//! WebSocket upgrades (`auth::websocket`) with `oneshot`: the query token is accepted only
+//! WebSocket upgrades (`auth::transport::websocket`) with `oneshot`: the query token is accepted only
 //! when turned on and only on an upgrade request (HB-02 otherwise holds), one transport per
 //! request, and the origin check of a cookie-authenticated upgrade. No real socket: the
 //! handler sees the handshake's head, which is all authentication needs.
@@ -7,6 +7,7 @@ mod common;
 mod support_cookies;
 mod support_endpoints;
 
+use auth::transport::websocket::WebSocketConfig;
 use auth::{Authenticated, AuthenticatorBuilder};
 use axum::Router;
 use axum::http::StatusCode;
@@ -69,7 +70,8 @@ async fn the_query_token_is_refused_when_not_turned_on() {
 
 #[tokio::test]
 async fn the_query_token_authenticates_an_upgrade_when_turned_on() {
-    let a = app(|builder| builder.websocket_query_token("access_token")).await;
+    let a =
+        app(|builder| builder.websocket(WebSocketConfig::query_parameter("access_token"))).await;
     let token = token(&a);
     let reply = upgrade(&format!("/ws?v=1&access_token={token}"))
         .send(&a.app)
@@ -85,7 +87,8 @@ async fn the_query_token_authenticates_an_upgrade_when_turned_on() {
 
 #[tokio::test]
 async fn the_query_token_is_ignored_on_requests_that_are_not_upgrades() {
-    let a = app(|builder| builder.websocket_query_token("access_token")).await;
+    let a =
+        app(|builder| builder.websocket(WebSocketConfig::query_parameter("access_token"))).await;
     let token = token(&a);
     let path = format!("/ws?access_token={token}");
     // A plain GET, a POST with the upgrade headers, and handshakes missing a header.
@@ -124,7 +127,7 @@ async fn the_query_token_is_ignored_on_requests_that_are_not_upgrades() {
 
 #[tokio::test]
 async fn a_custom_parameter_name_is_the_only_one_read() {
-    let a = app(|builder| builder.websocket_query_token("ticket")).await;
+    let a = app(|builder| builder.websocket(WebSocketConfig::query_parameter("ticket"))).await;
     let token = token(&a);
     let reply = upgrade(&format!("/ws?ticket={token}")).send(&a.app).await;
     assert_eq!(reply.text(), "alice");
@@ -139,7 +142,7 @@ async fn a_custom_parameter_name_is_the_only_one_read() {
 async fn one_transport_per_upgrade() {
     let a = app(|builder| {
         builder
-            .websocket_query_token("access_token")
+            .websocket(WebSocketConfig::query_parameter("access_token"))
             .cookies(cookies())
     })
     .await;
@@ -190,9 +193,13 @@ fn a_parameter_name_that_needs_encoding_is_refused_at_build() {
             .signing_key(common::hs256_key())
             .issuer(common::ISSUER)
             .audience(common::AUDIENCE)
-            .websocket_query_token(name)
+            .websocket(WebSocketConfig::query_parameter(name))
             .build()
             .unwrap_err();
-        assert_eq!(err, auth::ConfigError::InvalidQueryParameter, "{name:?}");
+        assert_eq!(
+            err,
+            auth::error::ConfigError::InvalidQueryParameter,
+            "{name:?}"
+        );
     }
 }

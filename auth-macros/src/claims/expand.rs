@@ -1,4 +1,4 @@
-//! The `ClaimSet` impl of a valid claims struct.
+//! The `TokenClaims` impl of a valid claims struct.
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens as _, quote, quote_spanned};
@@ -67,7 +67,7 @@ fn last_span(ty: &Type) -> proc_macro2::Span {
         .map_or_else(|| ty.span(), |token| token.span())
 }
 
-/// `impl ClaimSet for #ident { #body }`, with the bounds a generic claims type needs.
+/// `impl TokenClaims for #ident { #body }`, with the bounds a generic claims type needs.
 pub(crate) fn impl_claim_set(
     ident: &Ident,
     generics: &Generics,
@@ -94,7 +94,7 @@ pub(crate) fn impl_claim_set(
     quote! {
         const _: () = {
             #[automatically_derived]
-            impl #impl_generics #private::ClaimSet for #ident #ty_generics #where_clause {
+            impl #impl_generics #private::TokenClaims for #ident #ty_generics #where_clause {
                 #body
             }
         };
@@ -130,7 +130,7 @@ mod tests {
         let expected = quote! {
             const _: () = {
                 #[automatically_derived]
-                impl ::auth::__private::ClaimSet for C
+                impl ::auth::__private::TokenClaims for C
                 where
                     Self: ::auth::__private::serde::de::DeserializeOwned + ::core::marker::Send + ::core::marker::Sync + 'static,
                     Vec<Role>: ::auth::__private::RoleCollection,
@@ -167,7 +167,7 @@ mod tests {
         assert!(out.contains("ROLES_MEMBER : :: core :: option :: Option < & 'static str > = :: core :: option :: Option :: None"), "{out}");
         assert!(
             out.contains(
-                "impl < T > :: auth :: __private :: ClaimSet for C < T > where T : Clone , Self :"
+                "impl < T > :: auth :: __private :: TokenClaims for C < T > where T : Clone , Self :"
             ),
             "{out}"
         );

@@ -1,4 +1,4 @@
-//! The `ClaimSet` impl emitted next to a `#[derive(Claims)]` error, so that `Auth<MyClaims>`
+//! The `TokenClaims` impl emitted next to a `#[derive(Claims)]` error, so that `Auth<MyClaims>`
 //! elsewhere adds no second error (STYLE R4, thiserror's `fallback.rs`). It keeps the role
 //! type when the roles field was found, so code comparing roles still type-checks.
 

@@ -1,4 +1,4 @@
-//! `#[derive(Claims)]`: parse the struct into a model, validate it, expand the `ClaimSet`
+//! `#[derive(Claims)]`: parse the struct into a model, validate it, expand the `TokenClaims`
 //! impl; on error, the errors plus a stub impl (STYLE R2, R4).
 
 mod ast;

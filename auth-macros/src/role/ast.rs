@@ -10,7 +10,7 @@ use crate::case::variant_to_snake_case;
 use crate::errors::Errors;
 
 /// A `#[derive(Role)]` enum.
-pub(crate) struct RoleEnum<'a> {
+pub(crate) struct RoleModel<'a> {
     pub(crate) ident: &'a Ident,
     pub(crate) variants: Vec<RoleVariant<'a>>,
     /// Whether it has generic parameters (an error; the stubs then cannot be written).
@@ -42,7 +42,7 @@ impl RoleVariant<'_> {
 }
 
 /// Builds the model; `None` when the input is not an enum at all.
-pub(crate) fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<RoleEnum<'a>> {
+pub(crate) fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<RoleModel<'a>> {
     for attr in input
         .attrs
         .iter()
@@ -90,7 +90,7 @@ pub(crate) fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<R
             }
         })
         .collect();
-    Some(RoleEnum {
+    Some(RoleModel {
         ident: &input.ident,
         variants,
         generic,

@@ -1,4 +1,4 @@
-//! The impls of a valid role enum: `RoleSet` (names, the closed hierarchy, index lookups),
+//! The impls of a valid role enum: `RoleEnum` (names, the closed hierarchy, index lookups),
 //! serde `Serialize`/`Deserialize` by wire name, `Display` and `FromStr`. Nothing else: the
 //! user derives `Clone`, `Copy`, `Eq`, `Debug`, ... as they like.
 
@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::ast::RoleEnum;
+use super::ast::RoleModel;
 use crate::private;
 
-pub(crate) fn expand(model: &RoleEnum<'_>) -> TokenStream {
+pub(crate) fn expand(model: &RoleModel<'_>) -> TokenStream {
     let private = private::path();
     let ident = model.ident;
     let variants: Vec<_> = model.variants.iter().map(|variant| variant.ident).collect();
@@ -29,7 +29,7 @@ pub(crate) fn expand(model: &RoleEnum<'_>) -> TokenStream {
     quote! {
         const _: () = {
             #[automatically_derived]
-            impl #private::RoleSet for #ident {
+            impl #private::RoleEnum for #ident {
                 const NAMES: &'static [&'static str] = &[#(#names),*];
                 #implies
 
@@ -70,7 +70,7 @@ pub(crate) fn expand(model: &RoleEnum<'_>) -> TokenStream {
                 where
                     __S: #serde::Serializer,
                 {
-                    serializer.serialize_str(<Self as #private::RoleSet>::name(self))
+                    serializer.serialize_str(<Self as #private::RoleEnum>::name(self))
                 }
             }
 
@@ -93,8 +93,8 @@ pub(crate) fn expand(model: &RoleEnum<'_>) -> TokenStream {
                         where
                             __E: #serde::de::Error,
                         {
-                            <#ident as #private::RoleSet>::from_name(value).ok_or_else(|| {
-                                __E::unknown_variant(value, <#ident as #private::RoleSet>::NAMES)
+                            <#ident as #private::RoleEnum>::from_name(value).ok_or_else(|| {
+                                __E::unknown_variant(value, <#ident as #private::RoleEnum>::NAMES)
                             })
                         }
                     }
@@ -106,7 +106,7 @@ pub(crate) fn expand(model: &RoleEnum<'_>) -> TokenStream {
             #[automatically_derived]
             impl ::core::fmt::Display for #ident {
                 fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.pad(<Self as #private::RoleSet>::name(self))
+                    f.pad(<Self as #private::RoleEnum>::name(self))
                 }
             }
 
@@ -115,7 +115,7 @@ pub(crate) fn expand(model: &RoleEnum<'_>) -> TokenStream {
                 type Err = #private::UnknownRole;
 
                 fn from_str(name: &str) -> ::core::result::Result<Self, #private::UnknownRole> {
-                    <Self as #private::RoleSet>::from_name(name).ok_or(#private::UnknownRole)
+                    <Self as #private::RoleEnum>::from_name(name).ok_or(#private::UnknownRole)
                 }
             }
         };
@@ -125,7 +125,7 @@ pub(crate) fn expand(model: &RoleEnum<'_>) -> TokenStream {
 /// For each role, the mask of every role it grants, itself included, following `implies` to
 /// its fixed point. `None` when no variant implies another: the runtime then skips the
 /// hierarchy entirely.
-pub(crate) fn closure(model: &RoleEnum<'_>) -> Option<Vec<u64>> {
+pub(crate) fn closure(model: &RoleModel<'_>) -> Option<Vec<u64>> {
     if model
         .variants
         .iter()

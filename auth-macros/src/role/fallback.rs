@@ -7,10 +7,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::DeriveInput;
 
-use super::ast::RoleEnum;
+use super::ast::RoleModel;
 use crate::private;
 
-pub(crate) fn stubs(input: &DeriveInput, model: Option<&RoleEnum<'_>>) -> TokenStream {
+pub(crate) fn stubs(input: &DeriveInput, model: Option<&RoleModel<'_>>) -> TokenStream {
     if !input.generics.params.is_empty() || model.is_some_and(|model| model.generic) {
         return TokenStream::new();
     }
@@ -29,7 +29,7 @@ pub(crate) fn stubs(input: &DeriveInput, model: Option<&RoleEnum<'_>>) -> TokenS
     quote! {
         const _: () = {
             #[automatically_derived]
-            impl #private::RoleSet for #ident {
+            impl #private::RoleEnum for #ident {
                 const NAMES: &'static [&'static str] = &[#(#names),*];
                 fn index(&self) -> usize {
                     ::core::unreachable!()

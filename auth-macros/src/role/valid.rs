@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use super::ast::RoleEnum;
+use super::ast::RoleModel;
 use crate::errors::Errors;
 
 /// One bit per role in a `u64` (`auth::claims::MAX_ROLES`).
 pub(crate) const MAX_ROLES: usize = 64;
 
-pub(crate) fn check(model: &RoleEnum<'_>, errors: &mut Errors) {
+pub(crate) fn check(model: &RoleModel<'_>, errors: &mut Errors) {
     if let Some(extra) = model.variants.get(MAX_ROLES) {
         errors.spanned(
             extra.ident,
@@ -23,7 +23,7 @@ pub(crate) fn check(model: &RoleEnum<'_>, errors: &mut Errors) {
     check_hierarchy(model, errors);
 }
 
-fn check_names(model: &RoleEnum<'_>, errors: &mut Errors) {
+fn check_names(model: &RoleModel<'_>, errors: &mut Errors) {
     let mut seen: HashMap<String, &syn::Ident> = HashMap::new();
     for variant in &model.variants {
         let name = variant.wire_name();
@@ -55,7 +55,7 @@ enum Mark {
 
 /// Unknown variants in `implies(..)`, then cycles: one error per back edge of a depth-first
 /// search, placed on the `implies` entry that closes the cycle.
-fn check_hierarchy(model: &RoleEnum<'_>, errors: &mut Errors) {
+fn check_hierarchy(model: &RoleModel<'_>, errors: &mut Errors) {
     let index: HashMap<&syn::Ident, usize> = model
         .variants
         .iter()

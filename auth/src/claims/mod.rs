@@ -1,17 +1,15 @@
-//! Claims: the registered ones the library handles, the application's own ([`ClaimSet`]),
-//! and roles ([`RoleSet`], [`Roles`]).
+//! Claims: the registered ones the library handles ([`RegisteredClaims`]), the application's
+//! own ([`TokenClaims`](crate::TokenClaims)), and roles ([`RoleEnum`](crate::RoleEnum), the
+//! trait of a role enum; [`Roles`](crate::Roles), a set of its roles).
 
-mod claim_set;
 mod registered;
-mod role;
-mod roles;
+pub(crate) mod role_enum;
+pub(crate) mod roles;
+pub(crate) mod token_claims;
 
-pub use claim_set::ClaimSet;
 pub use registered::RegisteredClaims;
-pub use role::{MAX_ROLES, NoRole, RoleSet, UnknownRole};
-#[doc(hidden)]
-pub use role::{role_bit, role_index};
-pub use roles::{Iter, RoleCollection, Roles};
+pub use role_enum::{NoRole, UnknownRole, role_bit};
+pub use roles::{Iter, RoleCollection};
 
-pub(crate) use registered::{ParsedPayload, PayloadRules, RESERVED};
-pub(crate) use role::effective_bits;
+pub(crate) use registered::RESERVED;
+pub(crate) use role_enum::effective_bits;

@@ -7,9 +7,9 @@ use std::marker::PhantomData;
 use serde::de::{Deserializer, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, Serializer};
 
-use super::role::{RoleSet, effective_bits};
+use super::role_enum::{RoleEnum, effective_bits};
 
-/// A set of roles of one [`RoleSet`], stored as a bitset.
+/// A set of roles of one [`RoleEnum`], stored as a bitset.
 ///
 /// Serializes as a JSON array of wire names. Deserializing skips names the enum does not
 /// know: a token from a newer deployment or another issuer may carry roles this build has
@@ -17,9 +17,9 @@ use super::role::{RoleSet, effective_bits};
 /// that are not strings are an error.
 ///
 /// ```
-/// # use auth::{RoleSet, Roles};
+/// # use auth::{RoleEnum, Roles};
 /// # #[derive(Clone, Copy, Debug, PartialEq, Eq)] enum Role { Admin, Editor }
-/// # impl RoleSet for Role {
+/// # impl RoleEnum for Role {
 /// #     const NAMES: &'static [&'static str] = &["admin", "editor"];
 /// #     fn index(&self) -> usize { *self as usize }
 /// #     fn from_index(i: usize) -> Option<Self> { [Role::Admin, Role::Editor].get(i).copied() }
@@ -37,7 +37,7 @@ pub struct Roles<R> {
 
 // Roles are fieldless enums: taking them by value reads as `roles.contains(Role::Admin)`.
 #[allow(clippy::needless_pass_by_value)]
-impl<R: RoleSet> Roles<R> {
+impl<R: RoleEnum> Roles<R> {
     /// No roles.
     pub const fn empty() -> Self {
         Self::from_bits(0)
@@ -120,9 +120,9 @@ impl<R: RoleSet> Roles<R> {
     }
 }
 
-/// The bit of a role; roles past the 64th have none (a hand-written `RoleSet` that is too
+/// The bit of a role; roles past the 64th have none (a hand-written `RoleEnum` that is too
 /// large cannot grant anything by accident).
-fn bit<R: RoleSet>(role: &R) -> u64 {
+fn bit<R: RoleEnum>(role: &R) -> u64 {
     u32::try_from(role.index())
         .ok()
         .and_then(|i| 1u64.checked_shl(i))
@@ -135,7 +135,7 @@ pub struct Iter<R> {
     _role: PhantomData<fn() -> R>,
 }
 
-impl<R: RoleSet> Iterator for Iter<R> {
+impl<R: RoleEnum> Iterator for Iter<R> {
     type Item = R;
 
     fn next(&mut self) -> Option<R> {
@@ -150,7 +150,7 @@ impl<R: RoleSet> Iterator for Iter<R> {
     }
 }
 
-impl<R: RoleSet> IntoIterator for Roles<R> {
+impl<R: RoleEnum> IntoIterator for Roles<R> {
     type Item = R;
     type IntoIter = Iter<R>;
     fn into_iter(self) -> Iter<R> {
@@ -158,7 +158,7 @@ impl<R: RoleSet> IntoIterator for Roles<R> {
     }
 }
 
-impl<R: RoleSet> IntoIterator for &Roles<R> {
+impl<R: RoleEnum> IntoIterator for &Roles<R> {
     type Item = R;
     type IntoIter = Iter<R>;
     fn into_iter(self) -> Iter<R> {
@@ -166,7 +166,7 @@ impl<R: RoleSet> IntoIterator for &Roles<R> {
     }
 }
 
-impl<R: RoleSet> FromIterator<R> for Roles<R> {
+impl<R: RoleEnum> FromIterator<R> for Roles<R> {
     fn from_iter<I: IntoIterator<Item = R>>(iter: I) -> Self {
         let mut roles = Self::empty();
         roles.extend(iter);
@@ -174,7 +174,7 @@ impl<R: RoleSet> FromIterator<R> for Roles<R> {
     }
 }
 
-impl<R: RoleSet> Extend<R> for Roles<R> {
+impl<R: RoleEnum> Extend<R> for Roles<R> {
     fn extend<I: IntoIterator<Item = R>>(&mut self, iter: I) {
         for role in iter {
             self.insert(role);
@@ -182,7 +182,7 @@ impl<R: RoleSet> Extend<R> for Roles<R> {
     }
 }
 
-impl<R: RoleSet, const N: usize> From<[R; N]> for Roles<R> {
+impl<R: RoleEnum, const N: usize> From<[R; N]> for Roles<R> {
     fn from(roles: [R; N]) -> Self {
         roles.into_iter().collect()
     }
@@ -206,19 +206,19 @@ impl<R> Hash for Roles<R> {
         self.bits.hash(state);
     }
 }
-impl<R: RoleSet> Default for Roles<R> {
+impl<R: RoleEnum> Default for Roles<R> {
     fn default() -> Self {
         Self::empty()
     }
 }
 
-impl<R: RoleSet> fmt::Debug for Roles<R> {
+impl<R: RoleEnum> fmt::Debug for Roles<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_set().entries(self.names()).finish()
     }
 }
 
-impl<R: RoleSet> serde::Serialize for Roles<R> {
+impl<R: RoleEnum> serde::Serialize for Roles<R> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut seq = serializer.serialize_seq(Some(self.len()))?;
         for name in self.names() {
@@ -228,11 +228,11 @@ impl<R: RoleSet> serde::Serialize for Roles<R> {
     }
 }
 
-impl<'de, R: RoleSet> serde::Deserialize<'de> for Roles<R> {
+impl<'de, R: RoleEnum> serde::Deserialize<'de> for Roles<R> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct RolesVisitor<R>(PhantomData<fn() -> R>);
 
-        impl<'de, R: RoleSet> Visitor<'de> for RolesVisitor<R> {
+        impl<'de, R: RoleEnum> Visitor<'de> for RolesVisitor<R> {
             type Value = Roles<R>;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -241,7 +241,7 @@ impl<'de, R: RoleSet> serde::Deserialize<'de> for Roles<R> {
 
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let mut roles = Roles::empty();
-                while let Some(name) = seq.next_element::<crate::token::json::Key<'de>>()? {
+                while let Some(name) = seq.next_element::<crate::json::Key<'de>>()? {
                     if let Some(role) = R::from_name(&name.0) {
                         roles.insert(role);
                     }
@@ -264,54 +264,54 @@ impl<'de, R: RoleSet> serde::Deserialize<'de> for Roles<R> {
 )]
 pub trait RoleCollection {
     /// The role enum.
-    type Role: RoleSet;
+    type Role: RoleEnum;
     /// The roles as a bitset.
     fn to_roles(&self) -> Roles<Self::Role>;
 }
 
-impl<R: RoleSet> RoleCollection for Roles<R> {
+impl<R: RoleEnum> RoleCollection for Roles<R> {
     type Role = R;
     fn to_roles(&self) -> Roles<R> {
         *self
     }
 }
 
-impl<R: RoleSet> RoleCollection for R {
+impl<R: RoleEnum> RoleCollection for R {
     type Role = R;
     fn to_roles(&self) -> Roles<R> {
         Roles::collect_refs([self])
     }
 }
 
-impl<R: RoleSet> RoleCollection for Option<R> {
+impl<R: RoleEnum> RoleCollection for Option<R> {
     type Role = R;
     fn to_roles(&self) -> Roles<R> {
         Roles::collect_refs(self)
     }
 }
 
-impl<R: RoleSet> RoleCollection for Vec<R> {
+impl<R: RoleEnum> RoleCollection for Vec<R> {
     type Role = R;
     fn to_roles(&self) -> Roles<R> {
         Roles::collect_refs(self)
     }
 }
 
-impl<R: RoleSet, const N: usize> RoleCollection for [R; N] {
+impl<R: RoleEnum, const N: usize> RoleCollection for [R; N] {
     type Role = R;
     fn to_roles(&self) -> Roles<R> {
         Roles::collect_refs(self)
     }
 }
 
-impl<R: RoleSet, S: Send + Sync> RoleCollection for std::collections::HashSet<R, S> {
+impl<R: RoleEnum, S: Send + Sync> RoleCollection for std::collections::HashSet<R, S> {
     type Role = R;
     fn to_roles(&self) -> Roles<R> {
         Roles::collect_refs(self)
     }
 }
 
-impl<R: RoleSet> RoleCollection for std::collections::BTreeSet<R> {
+impl<R: RoleEnum> RoleCollection for std::collections::BTreeSet<R> {
     type Role = R;
     fn to_roles(&self) -> Roles<R> {
         Roles::collect_refs(self)
@@ -329,7 +329,7 @@ mod tests {
         Viewer,
     }
 
-    impl RoleSet for Role {
+    impl RoleEnum for Role {
         const NAMES: &'static [&'static str] = &["admin", "editor", "viewer"];
         const IMPLIES: &'static [u64] = &[0b011, 0b110, 0b100];
         fn index(&self) -> usize {

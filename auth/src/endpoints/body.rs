@@ -1,6 +1,6 @@
 //! Reading the parameters of a token-endpoint request ourselves, so every failure is an
 //! RFC 6749 §5.2 JSON error (axum's `Form` and `Json` reject with plain-text 415/422,
-//! SECURITY.md X2).
+//! security manual, X2).
 //!
 //! - `application/x-www-form-urlencoded` (RFC 6749 §3.2) or `application/json` (an object);
 //!   any other content type, or a body without one: 415. An empty body without a content

@@ -14,12 +14,12 @@ use serde::Serialize;
 use super::body::{self, Params};
 use super::throttle::PendingAttempt;
 use super::{Shared, User, UserStore, unavailable};
-use crate::claims::ClaimSet;
-use crate::cookie::{self, SessionCookies, session_id_of};
+use crate::TokenClaims;
 use crate::error::{AuthError, ErrorKind, RequestError};
-use crate::extract::bearer_token;
 use crate::store::{AccessGrant, NewFamily, RefreshInfo, Rotation, Successor, TokenHash};
 use crate::token::{IssuedToken, Session};
+use crate::transport::bearer_token;
+use crate::transport::cookie::{self, SessionCookies, session_id_of};
 
 /// The length of a refresh token: 32 bytes in base64url without padding.
 const REFRESH_TOKEN_LEN: usize = 43;
@@ -69,7 +69,7 @@ impl From<crate::password::PasswordError> for Failure {
     }
 }
 
-/// The one answer to every refused credential or refresh token (LG-03).
+/// The one answer to every refused credential or refresh token (security manual, LG-03).
 fn invalid_grant() -> Failure {
     Failure::Auth(AuthError::new(ErrorKind::InvalidGrant))
 }
@@ -111,7 +111,7 @@ impl<U: UserStore> Shared<U> {
 
     /// With cookies on, every endpoint request must come from the application's own pages
     /// or from a client that is not a browser: the answers set cookies, and another site must
-    /// not log the browser into an account of its choosing (login CSRF, CK-06).
+    /// not log the browser into an account of its choosing (login CSRF; security manual, CK-06).
     fn check_origin(&self, parts: &Parts) -> Result<(), Failure> {
         match self.auth.transport().cookies() {
             Some(cookies) => cookies.check_origin(&parts.headers).map_err(|reason| {
@@ -254,7 +254,7 @@ impl<U: UserStore> Shared<U> {
     }
 
     /// The `sid` claim: the session id, with cookies on (CSRF tokens are bound to it).
-    /// Without cookies nothing reads it, so tokens do not carry it (TV-18: no member without
+    /// Without cookies nothing reads it, so tokens do not carry it (security manual, TV-18: no member without
     /// a use).
     fn session_claim(&self, session: &str) -> Option<String> {
         self.auth.transport().cookies().map(|_| session.to_owned())
@@ -325,7 +325,7 @@ impl<U: UserStore> Shared<U> {
             .await
             .map_err(|err| unavailable(&err))?;
         // A password is verified in every case, against a dummy hash for unknown users, so
-        // the time taken does not tell whether the account exists (LG-04).
+        // the time taken does not tell whether the account exists (security manual, LG-04).
         let Some(user) = user else {
             self.passwords.verify_dummy(password).await?;
             tracing::info!(reason = "unknown_user", "login refused");
@@ -416,7 +416,7 @@ impl<U: UserStore> Shared<U> {
         if let Some(headers) = csrf {
             self.check_csrf(headers, &info)?;
         }
-        // Roles and status are read again at every refresh (RT-05).
+        // Roles and status are read again at every refresh (security manual, RT-05).
         let user = self
             .users
             .find_by_subject(&info.subject)
@@ -554,7 +554,7 @@ impl<U: UserStore> Shared<U> {
     }
 
     /// Denylists the access tokens of a revoked family, when the authenticator checks a
-    /// revocation list (RV-01).
+    /// revocation list (security manual, RV-01).
     async fn denylist(&self, grants: &[AccessGrant]) -> Result<(), AuthError> {
         if !self.auth.revocation_enabled() {
             return Ok(());
@@ -573,7 +573,7 @@ fn grant_of(issued: &IssuedToken) -> AccessGrant {
     }
 }
 
-/// A refresh token: 256 random bits, base64url (RT-01), with its hash.
+/// A refresh token: 256 random bits, base64url (security manual, RT-01), with its hash.
 fn new_refresh_token() -> Result<(String, TokenHash), Failure> {
     let token = random_id(32)?;
     let hash = TokenHash::of(&token);

@@ -7,7 +7,7 @@
 //! # use auth::testing;
 //! # #[derive(serde::Serialize, serde::Deserialize)]
 //! # struct Claims { sub: String }
-//! # impl auth::ClaimSet for Claims {
+//! # impl auth::TokenClaims for Claims {
 //! #     type Role = auth::claims::NoRole;
 //! #     fn subject(&self) -> &str { &self.sub }
 //! #     fn roles(&self) -> auth::Roles<auth::claims::NoRole> { auth::Roles::empty() }
@@ -241,7 +241,7 @@ impl<U: UserStore> Endpoints<U> {
 
     /// Revokes every refresh-token family of `subject` and, with a revocation list, denylists
     /// their access tokens: call it after a password change or when disabling a user
-    /// (RT-04).
+    /// (security manual, RT-04).
     pub async fn revoke_user(&self, subject: &str) -> Result<(), AuthError> {
         self.shared.revoke_user(subject).await
     }
@@ -457,5 +457,5 @@ impl std::error::Error for EndpointsError {
 /// Logs a store failure and fails closed.
 pub(crate) fn unavailable(err: &StoreError) -> AuthError {
     tracing::error!(error = %err, "store unreachable; refusing the request");
-    AuthError::new(crate::ErrorKind::Unavailable)
+    AuthError::new(crate::error::ErrorKind::Unavailable)
 }

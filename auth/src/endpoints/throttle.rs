@@ -1,4 +1,4 @@
-//! Login throttling (SECURITY.md LG-05): exponential backoff per account *and* client
+//! Login throttling (security manual, LG-05): exponential backoff per account *and* client
 //! address, per account, and per address, without revealing whether an account exists and
 //! without letting a stranger lock a user out.
 

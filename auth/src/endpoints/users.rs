@@ -5,7 +5,7 @@ use std::future::Future;
 
 use serde::Serialize;
 
-use crate::claims::ClaimSet;
+use crate::TokenClaims;
 use crate::store::StoreError;
 
 /// A user as the application stores it: the claims of its access tokens, its password hash,
@@ -13,7 +13,7 @@ use crate::store::StoreError;
 #[non_exhaustive]
 pub struct User<C> {
     /// The claims put into the user's access tokens. Their
-    /// [`subject`](ClaimSet::subject) is the user's stable id (`sub`): refresh tokens are
+    /// [`subject`](TokenClaims::subject) is the user's stable id (`sub`): refresh tokens are
     /// bound to it, and [`UserStore::find_by_subject`] finds the user by it.
     pub claims: C,
     /// The PHC string of the password (from [`Passwords::hash`](crate::password::Passwords::hash)).
@@ -24,7 +24,7 @@ pub struct User<C> {
     pub disabled: bool,
 }
 
-impl<C: ClaimSet> User<C> {
+impl<C: TokenClaims> User<C> {
     /// An enabled user.
     pub fn new(claims: C, password_hash: impl Into<String>) -> Self {
         Self {
@@ -47,7 +47,7 @@ impl<C: ClaimSet> User<C> {
     }
 }
 
-impl<C: ClaimSet> fmt::Debug for User<C> {
+impl<C: TokenClaims> fmt::Debug for User<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("User")
             .field("subject", &self.claims.subject())
@@ -72,7 +72,7 @@ impl<C: ClaimSet> fmt::Debug for User<C> {
 /// use auth::endpoints::{Endpoints, User, UserStore};
 /// use auth::password::{PasswordConfig, Passwords};
 /// use auth::store::StoreError;
-/// use auth::{ClaimSet, RoleSet, Roles};
+/// use auth::{TokenClaims, RoleEnum, Roles};
 /// use axum::body::Body;
 /// use axum::http::{Request, StatusCode};
 /// use serde::{Deserialize, Serialize};
@@ -81,7 +81,7 @@ impl<C: ClaimSet> fmt::Debug for User<C> {
 /// #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 /// enum Role { Admin, Viewer }
 ///
-/// impl RoleSet for Role {
+/// impl RoleEnum for Role {
 ///     const NAMES: &'static [&'static str] = &["admin", "viewer"];
 ///     fn index(&self) -> usize { *self as usize }
 ///     fn from_index(i: usize) -> Option<Self> { [Role::Admin, Role::Viewer].get(i).copied() }
@@ -90,7 +90,7 @@ impl<C: ClaimSet> fmt::Debug for User<C> {
 /// #[derive(Clone, Serialize, Deserialize)]
 /// struct UserClaims { sub: String, roles: Roles<Role>, email: String }
 ///
-/// impl ClaimSet for UserClaims {
+/// impl TokenClaims for UserClaims {
 ///     type Role = Role;
 ///     fn subject(&self) -> &str { &self.sub }
 ///     fn roles(&self) -> Roles<Role> { self.roles }
@@ -157,7 +157,7 @@ impl<C: ClaimSet> fmt::Debug for User<C> {
 )]
 pub trait UserStore: Send + Sync + 'static {
     /// The claims of the users' access tokens.
-    type Claims: ClaimSet + Serialize;
+    type Claims: TokenClaims + Serialize;
 
     /// The user who logs in with `username` (exactly as sent; normalize it here if your
     /// usernames are case-insensitive).
@@ -167,7 +167,7 @@ pub trait UserStore: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Option<User<Self::Claims>>, StoreError>> + Send;
 
     /// The user whose claims' subject is `subject`: read again at every refresh, so role
-    /// changes and disabling take effect within one access-token lifetime (RT-05).
+    /// changes and disabling take effect within one access-token lifetime (security manual, RT-05).
     fn find_by_subject(
         &self,
         subject: &str,

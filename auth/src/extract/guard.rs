@@ -9,11 +9,11 @@ use std::sync::Arc;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 
-use super::verified::require;
+use super::authenticate::require;
 use crate::Authenticator;
-use crate::claims::{RoleSet, Roles};
 use crate::error::{AuthError, ErrorKind};
 use crate::token::{TokenError, VerifiedToken};
+use crate::{RoleEnum, Roles};
 
 /// Any valid access token: 401 otherwise. What `#[protected]` inserts.
 ///
@@ -51,7 +51,9 @@ where
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        require(parts, state).await.map(Self)
+        require(&Authenticator::from_ref(state), parts)
+            .await
+            .map(Self)
     }
 }
 
@@ -70,7 +72,7 @@ where
 /// are. Derefs to the [`VerifiedToken`].
 ///
 /// ```
-/// use auth::extract::RequireFresh;
+/// use auth::RequireFresh;
 /// use axum::http::StatusCode;
 ///
 /// async fn change_password(me: RequireFresh /*, Json(body): Json<..> */) -> StatusCode {
@@ -114,11 +116,12 @@ where
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let token = require(parts, state).await?;
+        let auth = Authenticator::from_ref(state);
+        let token = require(&auth, parts).await?;
         match token.session_claims() {
             Ok(session) if session.fresh => Ok(Self(token)),
-            Ok(_) => Err(Authenticator::from_ref(state).reject(TokenError::NotFresh.into())),
-            Err(reason) => Err(Authenticator::from_ref(state).reject(reason.into())),
+            Ok(_) => Err(auth.reject(TokenError::NotFresh.into())),
+            Err(reason) => Err(auth.reject(reason.into())),
         }
     }
 }
@@ -131,11 +134,11 @@ where
 /// The mask is computed at compile time from role names, so a misspelt role does not build:
 ///
 /// ```
-/// use auth::extract::RequireRole;
+/// use auth::RequireRole;
 /// use auth::claims::role_bit;
-/// # use auth::RoleSet;
+/// # use auth::RoleEnum;
 /// # #[derive(Clone, Copy, Debug, PartialEq, Eq)] enum Role { Admin, Editor }
-/// # impl RoleSet for Role {
+/// # impl RoleEnum for Role {
 /// #     const NAMES: &'static [&'static str] = &["admin", "editor"];
 /// #     fn index(&self) -> usize { *self as usize }
 /// #     fn from_index(i: usize) -> Option<Self> { [Role::Admin, Role::Editor].get(i).copied() }
@@ -145,11 +148,11 @@ where
 /// ```
 ///
 /// ```compile_fail
-/// # use auth::extract::RequireRole;
+/// # use auth::RequireRole;
 /// # use auth::claims::role_bit;
-/// # use auth::RoleSet;
+/// # use auth::RoleEnum;
 /// # #[derive(Clone, Copy, Debug, PartialEq, Eq)] enum Role { Admin }
-/// # impl RoleSet for Role {
+/// # impl RoleEnum for Role {
 /// #     const NAMES: &'static [&'static str] = &["admin"];
 /// #     fn index(&self) -> usize { 0 }
 /// #     fn from_index(i: usize) -> Option<Self> { (i == 0).then_some(Role::Admin) }
@@ -172,7 +175,7 @@ pub struct RequireAllRoles<R, const ALL_OF: u64> {
 
 macro_rules! role_guard {
     ($guard:ident, $mask:ident, $granted:expr, $doc:literal) => {
-        impl<R: RoleSet, const $mask: u64> $guard<R, $mask> {
+        impl<R: RoleEnum, const $mask: u64> $guard<R, $mask> {
             #[doc = $doc]
             pub fn is_granted(roles: Roles<R>) -> bool {
                 let effective = roles.effective().bits();
@@ -201,7 +204,7 @@ macro_rules! role_guard {
             }
         }
 
-        impl<R: RoleSet, const $mask: u64> fmt::Debug for $guard<R, $mask> {
+        impl<R: RoleEnum, const $mask: u64> fmt::Debug for $guard<R, $mask> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_struct(stringify!($guard))
                     .field("roles", &Roles::<R>::from_bits($mask))
@@ -213,7 +216,7 @@ macro_rules! role_guard {
         impl<S, R, const $mask: u64> FromRequestParts<S> for $guard<R, $mask>
         where
             S: Send + Sync,
-            R: RoleSet,
+            R: RoleEnum,
             Authenticator: FromRef<S>,
         {
             type Rejection = AuthError;
@@ -223,7 +226,8 @@ macro_rules! role_guard {
                 state: &S,
             ) -> Result<Self, Self::Rejection> {
                 // 401 before 403: the token is verified before any role is looked at.
-                let token = require(parts, state).await?;
+                let auth = Authenticator::from_ref(state);
+                let token = require(&auth, parts).await?;
                 // The effective bits are cached on the token: a mask and a compare.
                 if $granted(token.effective_roles::<R>().bits(), $mask) {
                     Ok(Self {
@@ -231,8 +235,7 @@ macro_rules! role_guard {
                         _role: PhantomData,
                     })
                 } else {
-                    Err(Authenticator::from_ref(state)
-                        .reject(AuthError::new(ErrorKind::InsufficientScope)))
+                    Err(auth.reject(AuthError::new(ErrorKind::InsufficientScope)))
                 }
             }
         }

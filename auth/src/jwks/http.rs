@@ -22,8 +22,7 @@ use tokio_rustls::rustls::pki_types::pem::PemObject as _;
 use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
 use tokio_rustls::rustls::{ClientConfig, RootCertStore, crypto};
 
-use super::remote::{FetchFuture, JwksFetcher};
-use crate::keys::JwksError;
+use super::{FetchFuture, JwksError, JwksFetcher};
 
 pub(crate) struct HttpFetcher {
     /// `scheme://authority/path`, without the query: what logs show.

@@ -98,9 +98,8 @@
 //! ## From a document or a file
 //!
 //! Without the `jwks-remote` feature, or when keys are deployed with the service:
-//! [`KeySet::from_jwks`](crate::keys::KeySet::from_jwks),
-//! [`from_jwks_json`](crate::keys::KeySet::from_jwks_json) and
-//! [`from_jwks_file`](crate::keys::KeySet::from_jwks_file) build a static, verify-only key
+//! [`JwksConfig::key_set`], [`key_set_from_json`](JwksConfig::key_set_from_json) and
+//! [`key_set_from_file`](JwksConfig::key_set_from_file) build a static, verify-only key
 //! set, and [`RemoteJwks::with_fetcher`] refreshes one with any HTTP client of your own.
 //!
 //! ## Scopes as roles
@@ -141,7 +140,7 @@
 //!
 //! // A token whose payload has `"scope": "openid profile posts:write"`:
 //! # #[derive(serde::Serialize, serde::Deserialize)] struct Idp { sub: String, scope: String }
-//! # impl auth::ClaimSet for Idp {
+//! # impl auth::TokenClaims for Idp {
 //! #     type Role = auth::claims::NoRole;
 //! #     fn subject(&self) -> &str { &self.sub }
 //! #     fn roles(&self) -> auth::Roles<auth::claims::NoRole> { auth::Roles::empty() }
@@ -157,7 +156,7 @@
 //! ```
 //!
 //! The default `roles` claim is this crate's own and stays an array: a string there makes the
-//! token invalid (SECURITY.md TV-15). Names the enum does not know (`openid`, `profile`) grant
+//! token invalid (security manual, TV-15). Names the enum does not know (`openid`, `profile`) grant
 //! nothing.
 //!
 //! # Refresh policy of a remote JWKS
@@ -181,7 +180,7 @@
 //!
 //! # Security notes
 //!
-//! - **Keys come from configuration, never from a token** (SECURITY.md TV-06, RFC 8725
+//! - **Keys come from configuration, never from a token** (security manual, TV-06, RFC 8725
 //!   §3.10). The JWKS URL is the one the application configured; tokens carrying `jku`, `x5u`,
 //!   `jwk`, `x5c` or `x5t` are refused before any key is looked up, and no token ever causes a
 //!   request to a location it names. A token's `kid` only selects among the fetched keys; an
@@ -193,12 +192,12 @@
 //! - **`https` only**; plain `http` is accepted for loopback addresses (tests), never for
 //!   another host: whoever can change the JWKS in transit can sign tokens.
 //! - **Token type relaxation is opt-in.** RFC 9068 access tokens carry `typ: at+jwt`, and by
-//!   default nothing else is accepted (TV-07): that is what stops an ID token or another JWT
+//!   default nothing else is accepted (security manual, TV-07): that is what stops an ID token or another JWT
 //!   of the same issuer and key from passing as an access token. Keycloak and Auth0 write
 //!   `typ: JWT` on access *and* ID tokens, so [`accept_token_type`] must be asked for, and then
 //!   the audience is what tells them apart: make sure ID tokens do not carry your API's
 //!   audience (Keycloak puts the client id there; Auth0 the client id too).
-//! - **`jti` is required by default** (TV-14): it is the key of revocation. With
+//! - **`jti` is required by default** (security manual, TV-14): it is the key of revocation. With
 //!   [`require_jwt_id(false)`], a token without one is accepted but can never be revoked
 //!   individually (logout cannot denylist it); keep such tokens short-lived.
 //!
@@ -215,14 +214,21 @@
 //! backend the feature adds that build (about two minutes on two cores, once). A client
 //! of your own goes through [`JwksFetcher`].
 
+mod document;
+mod fetch;
 #[cfg(feature = "jwks-remote")]
 mod http;
 mod publish;
 mod remote;
+mod source;
 
-pub use crate::keys::{JwksConfig, JwksError};
+pub use document::{JwksConfig, JwksError, MAX_JWKS_KEYS, MAX_JWKS_SIZE};
+pub use fetch::{FetchFuture, JwksFetcher};
+pub use jsonwebtoken::jwk::{Jwk, JwkSet};
 pub use publish::{CACHE_CONTROL, WELL_KNOWN_PATH, router, router_at};
 pub use remote::{
-    DEFAULT_FETCH_TIMEOUT, DEFAULT_MIN_REFRESH_INTERVAL, DEFAULT_REFRESH_INTERVAL, FetchFuture,
-    JwksFetcher, RemoteJwks, RemoteJwksBuilder,
+    DEFAULT_FETCH_TIMEOUT, DEFAULT_MIN_REFRESH_INTERVAL, DEFAULT_REFRESH_INTERVAL, RemoteJwks,
+    RemoteJwksBuilder,
 };
+
+pub(crate) use source::KeySource;

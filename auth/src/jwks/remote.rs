@@ -2,15 +2,14 @@
 //! on unknown key ids, at most once per minimum interval.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, Weak};
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::keys::{JwksConfig, JwksError, KeySet, VerifyingKey};
+use super::{JwksConfig, JwksError, JwksFetcher};
+use crate::keys::{KeySet, VerifyingKey};
 
 /// How often the keys are fetched again in the background: 5 minutes.
 pub const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(5 * 60);
@@ -24,50 +23,6 @@ pub const DEFAULT_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_INTERVAL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 /// The longest fetch timeout accepted: five minutes.
 const MAX_TIMEOUT: Duration = Duration::from_secs(5 * 60);
-
-/// The future a [`JwksFetcher`] returns: the bytes of the JWKS document.
-pub type FetchFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<u8>, JwksError>> + Send + 'a>>;
-
-/// Fetches a JWKS document. The `jwks-remote` feature brings one for `https` URLs
-/// (`RemoteJwks::builder`); implement this trait to fetch with a client of your own.
-///
-/// The fetcher always fetches the same, configured location: the key source never asks it
-/// for a location named by a token (SECURITY.md TV-06).
-///
-/// ```
-/// use auth::jwks::{FetchFuture, JwksFetcher, RemoteJwks};
-/// use auth::keys::JwksError;
-///
-/// /// Reads the JWKS that a sidecar keeps up to date on disk.
-/// struct FromDisk(std::path::PathBuf);
-///
-/// impl JwksFetcher for FromDisk {
-///     fn fetch(&self, max_size: usize) -> FetchFuture<'_> {
-///         Box::pin(async move {
-///             let bytes = std::fs::read(&self.0).map_err(|err| JwksError::Io(err.kind()))?;
-///             if bytes.len() > max_size {
-///                 return Err(JwksError::TooLarge { limit: max_size });
-///             }
-///             Ok(bytes)
-///         })
-///     }
-///
-///     fn location(&self) -> &str {
-///         "file:jwks.json"
-///     }
-/// }
-///
-/// let jwks = RemoteJwks::with_fetcher(FromDisk("jwks.json".into())).build()?;
-/// # Ok::<(), JwksError>(())
-/// ```
-pub trait JwksFetcher: Send + Sync + 'static {
-    /// Fetches the document, reading at most `max_size` bytes of it (more is
-    /// [`JwksError::TooLarge`]). The caller applies the timeout.
-    fn fetch(&self, max_size: usize) -> FetchFuture<'_>;
-
-    /// Where the document comes from, for logs. Must not contain credentials.
-    fn location(&self) -> &str;
-}
 
 /// The verifying keys of a JWKS URL, cached and kept fresh: the key source of a resource
 /// server ([`AuthenticatorBuilder::remote_jwks`](crate::AuthenticatorBuilder::remote_jwks)).
@@ -150,7 +105,7 @@ impl RemoteJwks {
     /// ```no_run
     /// use auth::jwks::RemoteJwks;
     ///
-    /// # async fn run() -> Result<(), auth::keys::JwksError> {
+    /// # async fn run() -> Result<(), auth::jwks::JwksError> {
     /// let jwks = RemoteJwks::builder(
     ///     "https://sso.example.com/realms/demo/protocol/openid-connect/certs",
     /// )
@@ -517,6 +472,7 @@ mod tests {
     use std::sync::atomic::AtomicUsize;
 
     use super::*;
+    use crate::jwks::FetchFuture;
 
     type Document = Arc<Mutex<Result<String, JwksError>>>;
 

@@ -23,23 +23,18 @@ mod algorithm;
 mod backend;
 mod error;
 mod hmac;
-mod jwks;
 mod kid;
 mod public;
 mod signing;
-mod source;
 mod verifying;
 
 pub use algorithm::Algorithm;
 pub use error::KeyError;
-pub use jsonwebtoken::jwk::{Jwk, JwkSet};
-pub use jwks::{JwksConfig, JwksError, MAX_JWKS_KEYS, MAX_JWKS_SIZE};
 pub use kid::Kid;
 pub use signing::SigningKey;
 pub use verifying::VerifyingKey;
 
 pub(crate) use backend::install as install_backend;
-pub(crate) use source::KeySource;
 
 /// The name of the crypto backend compiled in: `"rust-crypto"` or `"aws-lc-rs"`.
 pub const BACKEND: &str = backend::NAME;
@@ -131,8 +126,8 @@ impl KeySet {
     /// The public keys as a JWKS document (RFC 7517 §5), to serve at
     /// `/.well-known/jwks.json` so other services can verify tokens statelessly. HMAC keys are
     /// never included.
-    pub fn jwks(&self) -> JwkSet {
-        JwkSet {
+    pub fn jwks(&self) -> jsonwebtoken::jwk::JwkSet {
+        jsonwebtoken::jwk::JwkSet {
             keys: self
                 .verifying
                 .iter()

@@ -17,7 +17,7 @@
 //! # }
 //! ```
 //!
-//! What it guarantees (SECURITY.md §1.4):
+//! What it guarantees (security manual, "Passwords"):
 //!
 //! - **The runtime stays live, and so do the other requests.** Argon2 takes 20–50 ms of CPU
 //!   and 19 MiB per hash at OWASP parameters. Every hash and verify first takes a permit of a
@@ -166,7 +166,7 @@ struct Inner {
     permits: Arc<Semaphore>,
     /// As many threads as permits: a job that holds a permit always finds one free.
     threads: HashThreads,
-    /// A hash of a random password made with the current parameters (LG-04).
+    /// A hash of a random password made with the current parameters (security manual, LG-04).
     dummy: Arc<str>,
 }
 
@@ -186,7 +186,7 @@ impl Verification {
 
     /// Whether the password matched and the stored hash should be replaced by
     /// [`Passwords::hash`] of the same password: it was made with another algorithm, version or
-    /// parameters than the current policy (PW-03). Always `false` when it did not match.
+    /// parameters than the current policy (security manual, PW-03). Always `false` when it did not match.
     pub const fn needs_rehash(&self) -> bool {
         self.needs_rehash
     }
@@ -332,7 +332,7 @@ impl Passwords {
     }
 
     /// Spends the time of one verification at the current parameters, for a user that does
-    /// not exist or may not log in, so that the answer does not come back faster (LG-04).
+    /// not exist or may not log in, so that the answer does not come back faster (security manual, LG-04).
     pub async fn verify_dummy(&self, password: &str) -> Result<(), PasswordError> {
         self.check_len(password)?;
         let password = password.to_owned();

@@ -57,11 +57,11 @@ impl Default for HashParams {
 /// Why a stored hash is not verified (the login fails, as for a wrong password).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Refused {
-    /// Not a PHC string, or a PHC string argon2 cannot use (SECURITY.md A8).
+    /// Not a PHC string, or a PHC string argon2 cannot use (security manual, A8).
     Corrupt,
     /// A PHC string of another algorithm (bcrypt, scrypt, ...).
     UnsupportedAlgorithm,
-    /// Parameters above the ceiling: verifying would cost too much (PW-04).
+    /// Parameters above the ceiling: verifying would cost too much (security manual, PW-04).
     AboveCeiling,
 }
 
@@ -78,7 +78,7 @@ impl Refused {
 /// A stored hash that can be verified.
 pub(crate) struct Usable {
     pub(crate) hash: PasswordHash,
-    /// Algorithm, version or parameters differ from the policy (PW-03).
+    /// Algorithm, version or parameters differ from the policy (security manual, PW-03).
     pub(crate) outdated: bool,
 }
 

@@ -34,7 +34,7 @@ pub use sqlite::SqliteStore;
 
 /// How long after its `exp` a denylisted `jti` is kept: the largest leeway the verifier can
 /// be configured with, since it accepts a token until `exp + leeway`.
-pub(crate) const DENYLIST_GRACE: u64 = crate::MAX_LEEWAY.as_secs();
+pub(crate) const DENYLIST_GRACE: u64 = crate::token::MAX_LEEWAY.as_secs();
 
 /// A boxed, sendable future, as returned by the object-safe store traits.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -42,7 +42,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// A denylist of access-token ids (`jti`), each kept until the token would have expired.
 ///
 /// Keyed by `jti`, never by the token bytes or a hash of them: ECDSA signatures are malleable,
-/// so one token has several valid encodings, but only one `jti` (SECURITY.md RV-02).
+/// so one token has several valid encodings, but only one `jti` (security manual, RV-02).
 pub trait RevocationList: Send + Sync + 'static {
     /// Whether `jti` is on the list.
     fn is_revoked<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, StoreError>>;

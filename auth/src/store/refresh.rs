@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::{BoxFuture, StoreError};
 
-/// The SHA-256 of a refresh token: the only form in which a store ever sees one (RT-01).
+/// The SHA-256 of a refresh token: the only form in which a store ever sees one (security manual, RT-01).
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TokenHash([u8; 32]);
 
@@ -47,7 +47,7 @@ impl fmt::Debug for TokenHash {
 }
 
 /// An access token issued together with a refresh token: what to denylist when the family is
-/// revoked (RV-01).
+/// revoked (security manual, RV-01).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AccessGrant {
     /// The access token's `jti`.
@@ -185,7 +185,7 @@ pub trait RefreshStore: Send + Sync + 'static {
         now: u64,
     ) -> BoxFuture<'a, Result<Vec<AccessGrant>, StoreError>>;
 
-    /// Revokes every family of a user (password change, account disabled: RT-04). Returns
+    /// Revokes every family of a user (password change, account disabled; security manual, RT-04). Returns
     /// their access tokens that have not expired.
     fn revoke_subject<'a>(
         &'a self,

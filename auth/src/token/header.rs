@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use super::json::{Key, SeenKeys};
+use crate::json::{Key, SeenKeys};
 
 /// The `typ` the issuer writes and the verifier requires (RFC 9068 §2.1).
 ///

@@ -6,7 +6,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{TokenRules, base64url, header};
-use crate::claims::{ClaimSet, RESERVED};
+use crate::TokenClaims;
+use crate::claims::RESERVED;
 use crate::keys::{KeyError, KeySet};
 
 /// A freshly signed access token.
@@ -99,7 +100,7 @@ pub(crate) struct Session {
     pub(crate) id: Option<String>,
 }
 
-pub(crate) fn issue<C: ClaimSet + Serialize>(
+pub(crate) fn issue<C: TokenClaims + Serialize>(
     keys: &KeySet,
     rules: &TokenRules,
     claims: &C,

@@ -1,6 +1,6 @@
 //! Access tokens: issuing and verifying compact JWS tokens with `typ: at+jwt` (RFC 9068).
 //!
-//! What the verifier enforces, beyond the signature (SECURITY.md §1.1):
+//! What the verifier enforces, beyond the signature (security manual, "Token format and verification"):
 //!
 //! - at most [`MAX_TOKEN_LEN`] bytes, checked before any decoding;
 //! - exactly three segments of strict base64url; header and payload are JSON objects with no
@@ -40,7 +40,7 @@ mod cache;
 mod error;
 mod header;
 mod issue;
-pub(crate) mod json;
+mod payload;
 mod verified;
 mod verify;
 
@@ -56,6 +56,10 @@ pub(crate) use verify::{names_refreshable_key, verify};
 /// The longest token accepted: 8 KiB, far above what this crate issues (~0.5 KiB) and far
 /// below hyper's ~400 KiB header limit.
 pub const MAX_TOKEN_LEN: usize = 8 * 1024;
+
+/// The largest clock-skew leeway an authenticator accepts. Denylist entries outlive a token's
+/// `exp` by this much, so a revoked token is never accepted within its leeway.
+pub(crate) const MAX_LEEWAY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The parts of the configuration the issuer and verifier share.
 #[derive(Debug, Clone)]

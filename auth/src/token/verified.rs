@@ -5,10 +5,11 @@ use std::sync::OnceLock;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
-use super::json::Key;
+use crate::json::Key;
 
 use super::TokenError;
-use crate::claims::{ClaimSet, RegisteredClaims, RoleSet, Roles, effective_bits};
+use crate::claims::{RegisteredClaims, effective_bits};
+use crate::{RoleEnum, Roles, TokenClaims};
 
 /// A verified access token: its registered claims, its roles and its payload.
 ///
@@ -76,12 +77,12 @@ impl VerifiedToken {
 
     /// The roles of `R` named in the token (unknown names are skipped), without the
     /// hierarchy.
-    pub fn roles<R: RoleSet>(&self) -> Roles<R> {
+    pub fn roles<R: RoleEnum>(&self) -> Roles<R> {
         Roles::from_names(self.role_names())
     }
 
     /// The roles of `R` the token grants, the hierarchy included.
-    pub fn effective_roles<R: RoleSet>(&self) -> Roles<R> {
+    pub fn effective_roles<R: RoleEnum>(&self) -> Roles<R> {
         let id = TypeId::of::<R>();
         let &(cached_for, bits) = self
             .role_bits
@@ -108,7 +109,7 @@ impl VerifiedToken {
     }
 
     /// `fresh` and `sid`, strictly typed: a `fresh` that is not a boolean or a `sid` that is
-    /// not a string makes the token invalid for the checks that read them (TV-15).
+    /// not a string makes the token invalid for the checks that read them (security manual, TV-15).
     pub(crate) fn session_claims(&self) -> Result<&SessionClaims, TokenError> {
         self.session
             .get_or_init(|| SessionClaims::parse(&self.payload))
@@ -124,9 +125,9 @@ impl VerifiedToken {
     /// Deserializes the payload into the application's claims type.
     ///
     /// Role names the claims' role enum does not know are dropped from
-    /// [`ClaimSet::ROLES_MEMBER`] first, so they grant nothing and are not an error even when
+    /// [`TokenClaims::ROLES_MEMBER`] first, so they grant nothing and are not an error even when
     /// the field is a `Vec<Role>`.
-    pub fn claims<C: ClaimSet>(&self) -> Result<C, TokenError> {
+    pub fn claims<C: TokenClaims>(&self) -> Result<C, TokenError> {
         if let Ok(claims) = serde_json::from_slice::<C>(&self.payload) {
             return Ok(claims);
         }

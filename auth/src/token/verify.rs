@@ -1,10 +1,11 @@
-//! The access-token verifier: every guard of SECURITY.md §1.1, in an order that does the
+//! The access-token verifier: every guard of the security manual, "Token format and verification", in an order that does the
 //! least work on hostile input (length, then structure, then the signature, and only then the
 //! payload).
 
 use super::header::{ACCESS_TOKEN_MEDIA_TYPE, ACCESS_TOKEN_TYPE, Header, HeaderProblem};
+use super::payload::{ParsedPayload, PayloadRules};
 use super::{MAX_TOKEN_LEN, TokenError, TokenRules, VerifiedToken, base64url};
-use crate::claims::{ParsedPayload, PayloadRules, RegisteredClaims};
+use crate::claims::RegisteredClaims;
 use crate::keys::{Algorithm, KeySet, Kid};
 
 /// Header segments longer than this are not headers this crate issued (ours are ~100 bytes).
@@ -154,7 +155,7 @@ fn check_claims(
     if subject.is_empty() {
         return Err(TokenError::InvalidClaims);
     }
-    // TV-11, TV-12: required and exactly equal / contained.
+    // Security manual, TV-11 and TV-12: required and exactly equal / contained.
     if parsed.iss_matches != Some(true) {
         return Err(TokenError::WrongIssuer);
     }

@@ -99,7 +99,7 @@ fn has_duplicates(keys: &[String]) -> bool {
     sorted.windows(2).any(|w| w[0] == w[1])
 }
 
-/// Panics unless an accepted token satisfies every rule of SECURITY.md §1.1, checked
+/// Panics unless an accepted token satisfies every rule of the security manual, "Token format and verification", checked
 /// independently of the library's parser.
 pub fn assert_acceptable(token: &str) {
     assert!(token.len() <= auth::token::MAX_TOKEN_LEN, "over the cap");
@@ -177,8 +177,8 @@ mod challenge;
 pub use challenge::is_valid_challenge;
 
 /// Renders an error and checks its status, body and challenge.
-pub fn assert_error_response(err: auth::AuthError) {
-    use auth::ErrorKind;
+pub fn assert_error_response(err: auth::error::AuthError) {
+    use auth::error::ErrorKind;
     let kind = err.kind();
     let challenge = err.challenge();
     let body: Value = serde_json::from_str(&err.body()).expect("error body is JSON");

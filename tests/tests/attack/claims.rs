@@ -29,7 +29,7 @@ fn verify_at(auth: &Authenticator, payload: &Value) -> Result<(), TokenError> {
 #[tokio::test]
 async fn exp_is_enforced_at_its_exact_boundary() {
     let auth = fixed_clock(NOW);
-    let leeway = auth::DEFAULT_LEEWAY.as_secs();
+    let leeway = auth::testing::authenticator().leeway().as_secs();
     assert_eq!(leeway, 30, "the default leeway is 30 s [policy]");
     let last_valid = payload_at(NOW - 800, NOW - leeway + 1);
     assert_eq!(verify_at(&auth, &last_valid), Ok(()));
@@ -55,13 +55,19 @@ fn a_leeway_over_60_seconds_cannot_be_configured() {
             .build()
     };
     assert!(build(60).is_ok());
-    assert_eq!(build(61).unwrap_err(), auth::ConfigError::LeewayTooLarge);
-    assert_eq!(build(3600).unwrap_err(), auth::ConfigError::LeewayTooLarge);
+    assert_eq!(
+        build(61).unwrap_err(),
+        auth::error::ConfigError::LeewayTooLarge
+    );
+    assert_eq!(
+        build(3600).unwrap_err(),
+        auth::error::ConfigError::LeewayTooLarge
+    );
 }
 
 /// C02 C03 (TV-08, TV-15, CVE-2026-25537): `exp` missing or of any other JSON type than a
 /// non-negative integer is invalid, never "absent". Non-integer NumericDates are RFC-legal;
-/// refusing them is [policy] (SECURITY.md open item 3).
+/// refusing them is [policy] (security manual, TV-04).
 #[tokio::test]
 async fn exp_must_be_a_non_negative_integer() {
     let auth = fixed_clock(NOW);

@@ -1,11 +1,11 @@
-//! K: cookies and CSRF (SECURITY.md §1.7, CK-01..CK-06), through the router with `oneshot`:
+//! K: cookies and CSRF (security manual, "Cookies and CSRF", CK-01..CK-06), through the router with `oneshot`:
 //! the attributes of every cookie, the signed double-submit CSRF checks and the origin check
 //! (accepted and refused paths), one transport per request (HB-03), login CSRF, refresh and
 //! logout from cookies, the layer, and nothing changing when cookies are off.
 
 use std::time::Duration;
 
-use auth::cookie::CookieConfig;
+use auth::transport::cookie::CookieConfig;
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::routing::get;
@@ -659,7 +659,7 @@ fn misconfigurations_are_refused_at_build() {
     ] {
         let err = base().cookies(config).build().unwrap_err();
         assert!(
-            matches!(err, auth::ConfigError::InvalidCookieConfig(_)),
+            matches!(err, auth::error::ConfigError::InvalidCookieConfig(_)),
             "{err}"
         );
     }
@@ -677,7 +677,7 @@ fn misconfigurations_are_refused_at_build() {
     };
     assert!(matches!(
         build(CookieConfig::new()),
-        Err(auth::ConfigError::InvalidCookieConfig(_))
+        Err(auth::error::ConfigError::InvalidCookieConfig(_))
     ));
     assert!(build(CookieConfig::new().csrf_key([7u8; 32])).is_ok());
 }

@@ -114,7 +114,7 @@ async fn a_token_without_kid_is_refused_by_a_key_set_of_several() {
     refused(&reply, runs, INVALID);
 }
 
-/// H07 [policy] (TV-07, RFC 9068 §4, SECURITY.md open item 5): `typ` is compared exactly,
+/// H07 [policy] (security manual, TV-07; RFC 9068 §4): `typ` is compared exactly,
 /// case included: only the two values RFC 9068 lists.
 #[tokio::test]
 async fn typ_must_be_exactly_at_jwt() {

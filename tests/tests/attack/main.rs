@@ -1,4 +1,4 @@
-//! The attack suite: one module per class of SECURITY.md (T transport and `Authorization`
+//! The attack suite: one module per class of attack (T transport and `Authorization`
 //! header, S token structure, G algorithm and signature, H header parameters, C claims, L
 //! login, R refresh, X logout and revocation, K cookies and CSRF, Z roles, D denial of
 //! service). Each test is named after the behaviour it pins and cites the requirement it

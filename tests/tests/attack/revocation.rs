@@ -45,7 +45,7 @@ fn malleate(token: &str) -> String {
     format!("{}.{}", &token[..cut], engine.encode(other))
 }
 
-/// X05 X06 (RV-02, SECURITY.md J11): `(r, n − s)` is a second valid encoding of an ES256
+/// X05 X06 (RV-02, security manual, J11): `(r, n − s)` is a second valid encoding of an ES256
 /// token. It verifies (ECDSA is malleable; the library documents it), and revoking the `jti`
 /// kills both encodings, whether or not they were in the verified-token cache.
 #[tokio::test]

@@ -181,7 +181,7 @@ async fn header_and_payload_must_be_json_objects() {
 }
 
 /// S13 [policy]: nothing around the JSON object, not even white space that RFC 8259 allows
-/// (SECURITY.md open item 3): one token, one encoding. A byte-order mark and trailing data
+/// (security manual, TV-03): one token, one encoding. A byte-order mark and trailing data
 /// are refused alike.
 #[tokio::test]
 async fn bytes_around_the_json_objects_are_refused() {

@@ -25,7 +25,7 @@ async fn the_bearer_scheme_is_case_insensitive_and_takes_any_number_of_spaces() 
     }
 }
 
-/// T04 T05 [policy] (SECURITY.md open item 1): malformed `Bearer` credentials are 400
+/// T04 T05 [policy] (security manual, HB-01): malformed `Bearer` credentials are 400
 /// `invalid_request`: a tab or nothing after the scheme, trailing white space, a second
 /// credential joined with a comma, a token68 with `=`, non-ASCII.
 #[tokio::test]

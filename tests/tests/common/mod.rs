@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use auth::keys::{KeySet, SigningKey};
 use auth::{
-    Auth, Authenticated, Authenticator, ClaimSet, RequireAllRoles, RequireRole, RoleSet, Roles,
+    Auth, Authenticated, Authenticator, RequireAllRoles, RequireRole, RoleEnum, Roles, TokenClaims,
 };
 use axum::Router;
 use axum::body::Body;
@@ -50,7 +50,7 @@ pub enum Role {
 }
 
 /// Written by hand: the runtime must not depend on the derive.
-impl RoleSet for Role {
+impl RoleEnum for Role {
     const NAMES: &'static [&'static str] = &["admin", "editor", "viewer"];
     // admin ⊃ editor ⊃ viewer
     const IMPLIES: &'static [u64] = &[0b111, 0b110, 0b100];
@@ -88,7 +88,7 @@ impl<'de> Deserialize<'de> for Role {
     }
 }
 
-impl ClaimSet for UserClaims {
+impl TokenClaims for UserClaims {
     type Role = Role;
     fn subject(&self) -> &str {
         &self.sub

@@ -17,9 +17,9 @@ use serde_json::Value;
 use crate::common::{self, AUDIENCE, ISSUER, Reply, Role, Runs, hs256_key, send};
 use crate::support_endpoints::{CHEAP, Clock, PASSWORD, Users, login_body};
 
-pub const ACCESS: &str = auth::cookie::ACCESS_COOKIE;
-pub const REFRESH: &str = auth::cookie::REFRESH_COOKIE;
-pub const CSRF: &str = auth::cookie::CSRF_COOKIE;
+pub const ACCESS: &str = auth::transport::cookie::ACCESS_COOKIE;
+pub const REFRESH: &str = auth::transport::cookie::REFRESH_COOKIE;
+pub const CSRF: &str = auth::transport::cookie::CSRF_COOKIE;
 /// An origin the tests allow besides the request's own.
 pub const APP_ORIGIN: &str = "https://app.example.test";
 
@@ -75,8 +75,8 @@ pub async fn build(
 }
 
 /// Cookie transport with [`APP_ORIGIN`] allowed.
-pub fn cookies() -> auth::cookie::CookieConfig {
-    auth::cookie::CookieConfig::new().allowed_origin(APP_ORIGIN)
+pub fn cookies() -> auth::transport::cookie::CookieConfig {
+    auth::transport::cookie::CookieConfig::new().allowed_origin(APP_ORIGIN)
 }
 
 /// One `Set-Cookie` line, split.

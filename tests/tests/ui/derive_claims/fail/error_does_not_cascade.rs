@@ -17,7 +17,7 @@ struct UserClaims {
 
 #[protected]
 async fn me(Auth(claims): Auth<UserClaims>) -> String {
-    let _admin = auth::ClaimSet::roles(&claims).contains(Role::Admin);
+    let _admin = auth::TokenClaims::roles(&claims).contains(Role::Admin);
     claims.user
 }
 

@@ -1,4 +1,4 @@
-use auth::{ClaimSet, Claims, Role, RoleSet};
+use auth::{TokenClaims, Claims, Role, RoleEnum};
 use serde::{Deserialize, Serialize};
 
 #[derive(Role, Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,5 +23,5 @@ fn main() {
     assert_eq!(claims.subject(), "alice");
     assert_eq!(claims.roles().iter().collect::<Vec<_>>(), [Role::Viewer]);
     assert_eq!(UserClaims::ROLES_MEMBER, Some("roles"));
-    assert_eq!(<UserClaims as ClaimSet>::Role::NAMES, ["admin", "viewer"]);
+    assert_eq!(<UserClaims as TokenClaims>::Role::NAMES, ["admin", "viewer"]);
 }

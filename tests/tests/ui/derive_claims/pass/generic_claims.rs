@@ -1,4 +1,4 @@
-use auth::{ClaimSet, Claims, Role};
+use auth::{TokenClaims, Claims, Role};
 use serde::{Deserialize, Serialize};
 
 #[derive(Role, Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,7 +13,7 @@ struct WithExtra<T> {
     extra: T,
 }
 
-fn needs_claims<C: ClaimSet>() {}
+fn needs_claims<C: TokenClaims>() {}
 
 fn main() {
     needs_claims::<WithExtra<u32>>();

@@ -1,4 +1,4 @@
-use auth::{ClaimSet, Claims, Role};
+use auth::{TokenClaims, Claims, Role};
 use serde::{Deserialize, Serialize};
 
 #[derive(Role, Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 use auth::claims::NoRole;
-use auth::{ClaimSet, Claims};
+use auth::{TokenClaims, Claims};
 use serde::{Deserialize, Serialize};
 
 #[derive(Claims, Serialize, Deserialize)]
@@ -15,5 +15,5 @@ fn main() {
     };
     assert!(claims.roles().is_empty());
     assert_eq!(ServiceClaims::ROLES_MEMBER, None);
-    let _: fn() -> auth::Roles<NoRole> = auth::Roles::<<ServiceClaims as ClaimSet>::Role>::empty;
+    let _: fn() -> auth::Roles<NoRole> = auth::Roles::<<ServiceClaims as TokenClaims>::Role>::empty;
 }

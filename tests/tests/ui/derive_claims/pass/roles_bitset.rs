@@ -1,4 +1,4 @@
-use auth::{ClaimSet, Claims, Role, Roles};
+use auth::{TokenClaims, Claims, Role, Roles};
 use serde::{Deserialize, Serialize};
 
 #[derive(Role, Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-use auth::{Role, RoleSet, Roles};
+use auth::{Role, RoleEnum, Roles};
 
 // `#[derive(Role)]` alone is enough: no `Clone`, `Copy`, `Eq` or `Debug` needed.
 #[derive(Role)]

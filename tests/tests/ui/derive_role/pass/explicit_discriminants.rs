@@ -1,4 +1,4 @@
-use auth::{Role, RoleSet};
+use auth::{Role, RoleEnum};
 
 // Discriminants do not change the role indexes: those follow declaration order.
 #[derive(Role, Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-use auth::{Role, RoleSet, Roles};
+use auth::{Role, RoleEnum, Roles};
 
 #[derive(Role, Clone, Copy, Debug, PartialEq, Eq)]
 enum Role {

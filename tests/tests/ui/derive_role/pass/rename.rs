@@ -1,4 +1,4 @@
-use auth::{Role, RoleSet};
+use auth::{Role, RoleEnum};
 
 #[derive(Role, Debug, PartialEq)]
 enum Role {

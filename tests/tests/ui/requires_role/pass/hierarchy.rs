@@ -1,4 +1,4 @@
-use auth::{Authenticator, Role, RoleSet, Roles, requires_role};
+use auth::{Authenticator, Role, RoleEnum, Roles, requires_role};
 use axum::Router;
 use axum::routing::get;
 

@@ -1,6 +1,7 @@
 use serde::de::DeserializeOwned;
 
-use super::{RoleSet, Roles};
+use super::role_enum::RoleEnum;
+use super::roles::Roles;
 
 /// An application's custom claims: what it puts into access tokens next to the registered
 /// claims, and reads back from verified ones.
@@ -13,11 +14,11 @@ use super::{RoleSet, Roles};
 /// By hand:
 ///
 /// ```
-/// use auth::{ClaimSet, Roles, RoleSet};
+/// use auth::{TokenClaims, Roles, RoleEnum};
 /// use serde::{Deserialize, Serialize};
 ///
 /// # #[derive(Clone, Copy, Debug, PartialEq, Eq)] enum Role { Admin }
-/// # impl RoleSet for Role {
+/// # impl RoleEnum for Role {
 /// #     const NAMES: &'static [&'static str] = &["admin"];
 /// #     fn index(&self) -> usize { 0 }
 /// #     fn from_index(i: usize) -> Option<Self> { (i == 0).then_some(Role::Admin) }
@@ -29,7 +30,7 @@ use super::{RoleSet, Roles};
 ///     email: String,
 /// }
 ///
-/// impl ClaimSet for UserClaims {
+/// impl TokenClaims for UserClaims {
 ///     type Role = Role;
 ///     fn subject(&self) -> &str { &self.sub }
 ///     fn roles(&self) -> Roles<Role> { self.roles }
@@ -38,11 +39,11 @@ use super::{RoleSet, Roles};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an auth claims type",
     label = "not a claims type",
-    note = "add `#[derive(auth::Claims, serde::Serialize, serde::Deserialize)]` to `{Self}`, or implement `auth::ClaimSet` for it"
+    note = "add `#[derive(auth::Claims, serde::Serialize, serde::Deserialize)]` to `{Self}`, or implement `auth::TokenClaims` for it"
 )]
-pub trait ClaimSet: DeserializeOwned + Send + Sync + 'static {
+pub trait TokenClaims: DeserializeOwned + Send + Sync + 'static {
     /// The role enum of the roles these claims carry ([`NoRole`](super::NoRole) for none).
-    type Role: RoleSet;
+    type Role: RoleEnum;
 
     /// The member that holds the roles when the type is serialized, if any.
     ///

@@ -4,8 +4,7 @@
 use axum::http::HeaderMap;
 use axum::http::header::{HOST, ORIGIN};
 
-use crate::authenticator::ConfigError;
-use crate::error::RequestError;
+use crate::error::{ConfigError, RequestError};
 
 const SEC_FETCH_SITE: &str = "sec-fetch-site";
 

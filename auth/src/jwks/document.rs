@@ -19,7 +19,7 @@ use std::path::Path;
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyOperations, PublicKeyUse};
 use serde::Deserialize;
 
-use super::{Algorithm, KeyError, KeySet, Kid, VerifyingKey};
+use crate::keys::{Algorithm, KeyError, KeySet, Kid, VerifyingKey};
 
 /// The largest JWKS document read by default: 1 MiB (a provider's JWKS is a few KiB).
 pub const MAX_JWKS_SIZE: usize = 1024 * 1024;
@@ -29,7 +29,8 @@ pub const MAX_JWKS_KEYS: usize = 100;
 /// How a JWKS document is read. [`Default`] is the strict reading.
 ///
 /// ```
-/// use auth::keys::{Algorithm, JwksConfig, KeySet};
+/// use auth::jwks::JwksConfig;
+/// use auth::keys::{Algorithm, KeySet};
 ///
 /// // Azure AD publishes RSA keys without `alg`; it signs with RS256.
 /// let mut config = JwksConfig::default();
@@ -285,37 +286,6 @@ impl JwksConfig {
     }
 }
 
-impl KeySet {
-    /// A verify-only key set from a JWKS document, read strictly ([`JwksConfig::default`]):
-    /// every key needs an `alg` naming an asymmetric algorithm; other keys are skipped and
-    /// logged. Errors when no key is usable.
-    ///
-    /// ```
-    /// use auth::keys::{Algorithm, KeySet, SigningKey};
-    ///
-    /// # let pem = include_bytes!("../../../tests/fixtures/keys/p256.pem");
-    /// let issuer = KeySet::new(SigningKey::from_pem(Algorithm::ES256, pem)?.with_kid("es-1")?);
-    /// // What the issuer serves at `/.well-known/jwks.json`, read by another service:
-    /// let verifier = KeySet::from_jwks(&issuer.jwks())?;
-    /// assert_eq!(verifier.find("es-1").map(|k| k.algorithm()), Some(Algorithm::ES256));
-    /// assert!(verifier.signing_key().is_none());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn from_jwks(jwks: &JwkSet) -> Result<Self, JwksError> {
-        JwksConfig::default().key_set(jwks)
-    }
-
-    /// [`KeySet::from_jwks`] from the JSON text of a JWKS document (at most 1 MiB).
-    pub fn from_jwks_json(json: impl AsRef<[u8]>) -> Result<Self, JwksError> {
-        JwksConfig::default().key_set_from_json(json)
-    }
-
-    /// [`KeySet::from_jwks`] from a JWKS file (at most 1 MiB).
-    pub fn from_jwks_file(path: impl AsRef<Path>) -> Result<Self, JwksError> {
-        JwksConfig::default().key_set_from_file(path)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,7 +319,7 @@ mod tests {
             serde_json::json!({"kty": "RSA", "alg": "RS256", "kid": "no-modulus"}),
             serde_json::json!("not an object"),
         ]);
-        let set = KeySet::from_jwks_json(&json).unwrap();
+        let set = JwksConfig::default().key_set_from_json(&json).unwrap();
         let kids: Vec<&str> = set.verifying_keys().map(VerifyingKey::kid).collect();
         assert_eq!(kids, ["good"]);
     }
@@ -358,7 +328,7 @@ mod tests {
     fn a_default_algorithm_is_used_only_when_configured() {
         let json = doc(&[ec("no-alg", None)]);
         assert_eq!(
-            KeySet::from_jwks_json(&json).err(),
+            JwksConfig::default().key_set_from_json(&json).err(),
             Some(JwksError::NoUsableKey)
         );
         let mut config = JwksConfig {
@@ -381,7 +351,7 @@ mod tests {
             ec("same", Some("ES256")),
             ec("other", Some("ES256")),
         ]);
-        let set = KeySet::from_jwks_json(&json).unwrap();
+        let set = JwksConfig::default().key_set_from_json(&json).unwrap();
         assert!(set.find("same").is_none());
         assert!(set.find("other").is_some());
     }
@@ -390,7 +360,7 @@ mod tests {
     fn documents_are_bounded() {
         for bad in ["", "[]", "{}", r#"{"keys": {}}"#, r#"{"keys": [1"#] {
             assert_eq!(
-                KeySet::from_jwks_json(bad).err(),
+                JwksConfig::default().key_set_from_json(bad).err(),
                 Some(JwksError::Malformed),
                 "{bad}"
             );
@@ -414,7 +384,9 @@ mod tests {
             Some(JwksError::TooLarge { limit: 10 })
         );
         assert_eq!(
-            KeySet::from_jwks_json(r#"{"keys": []}"#).err(),
+            JwksConfig::default()
+                .key_set_from_json(r#"{"keys": []}"#)
+                .err(),
             Some(JwksError::NoUsableKey)
         );
     }
@@ -426,7 +398,8 @@ mod tests {
         let path = dir.join("jwks.json");
         std::fs::write(&path, doc(&[ec("file", Some("ES256"))])).unwrap();
         assert!(
-            KeySet::from_jwks_file(&path)
+            JwksConfig::default()
+                .key_set_from_file(&path)
                 .unwrap()
                 .find("file")
                 .is_some()
@@ -440,7 +413,7 @@ mod tests {
             Some(JwksError::TooLarge { limit: 16 })
         );
         assert!(matches!(
-            KeySet::from_jwks_file(dir.join("missing.json")),
+            JwksConfig::default().key_set_from_file(dir.join("missing.json")),
             Err(JwksError::Io(std::io::ErrorKind::NotFound))
         ));
         let _ = std::fs::remove_dir_all(&dir);

@@ -1,4 +1,5 @@
-//! Pieces shared by the strict JSON object parsers of the header and the payload.
+//! Pieces shared by the strict JSON parsers: the token header and payload (`token`), and the
+//! roles claim (`claims::Roles`).
 
 use std::borrow::Cow;
 use std::fmt;

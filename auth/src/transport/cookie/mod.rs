@@ -1,14 +1,14 @@
-//! Cookie transport for browser front ends, with CSRF protection (opt-in; SECURITY.md §1.7).
+//! Cookie transport for browser front ends, with CSRF protection (opt-in; security manual, "Cookies and CSRF").
 //!
 //! By default tokens travel only in `Authorization: Bearer` and the token endpoints answer
-//! them in a JSON body. [`AuthenticatorBuilder::cookies`] adds a second transport for
+//! them in a JSON body. [`AuthenticatorBuilder::cookies`](crate::AuthenticatorBuilder::cookies) adds a second transport for
 //! browsers: the [endpoints](crate::endpoints) also set the tokens as cookies JavaScript
 //! cannot read, and every extractor, guard and the [layer](crate::layer) accept the access
 //! token from its cookie.
 //!
 //! ```
 //! use auth::Authenticator;
-//! use auth::cookie::CookieConfig;
+//! use auth::transport::cookie::CookieConfig;
 //! use auth::keys::SigningKey;
 //!
 //! let auth = Authenticator::builder()
@@ -38,7 +38,7 @@
 //! - `Secure` always: bearer tokens never travel in clear (RFC 6750 §5.3). Browsers treat
 //!   `http://localhost` as secure, so development works without TLS.
 //! - `HttpOnly` on both tokens: a script injected into the page (XSS) cannot read them
-//!   (CK-04: do not keep tokens in `localStorage`).
+//!   (security manual, CK-04: do not keep tokens in `localStorage`).
 //! - `SameSite=Strict`: the browser does not attach them to requests another site starts.
 //!   This is defence in depth only; the CSRF checks below do not rely on it.
 //! - The `__Host-` prefix makes the browser refuse the cookie unless it is `Secure`, has
@@ -52,7 +52,7 @@
 //!   such a planted refresh token belongs to another session, so the CSRF token the page
 //!   sends does not match it and the request is refused (403); two refresh cookies at once
 //!   are refused too (400).
-//! - `Max-Age` never exceeds the lifetime of what the cookie holds (CK-01).
+//! - `Max-Age` never exceeds the lifetime of what the cookie holds (security manual, CK-01).
 //!
 //! Merge the [endpoints](crate::endpoints) router at the paths it is configured with (do not
 //! `nest` it under a prefix): the refresh cookie's `Path` is the configured refresh and
@@ -72,7 +72,7 @@
 //!
 //! A browser attaches cookies to requests that other sites start, so every *unsafe*
 //! request (any method but `GET`, `HEAD` and `OPTIONS`) authenticated by a cookie must also
-//! prove it comes from the application's own pages (CK-02). Two independent checks, both
+//! prove it comes from the application's own pages (security manual, CK-02). Two independent checks, both
 //! required, each answering **403** `invalid_request` without a challenge:
 //!
 //! 1. **Signed double submit.** The `X-CSRF-Token` header ([`CSRF_HEADER`]) must equal the
@@ -96,10 +96,10 @@
 //!
 //! The token endpoints, which set cookies, check the origin of **every** request when
 //! cookies are on, so another site cannot log a victim's browser into the attacker's
-//! account (login CSRF, CK-06). `/refresh` and `/logout` with the refresh token from its
+//! account (login CSRF; security manual, CK-06). `/refresh` and `/logout` with the refresh token from its
 //! cookie also need the CSRF token, bound to that token's family.
 //!
-//! # One token, one transport (HB-03)
+//! # One token, one transport (security manual, HB-03)
 //!
 //! A request that carries an access token both in `Authorization` and in the access cookie
 //! is refused with **400** `invalid_request` (`Bearer error="invalid_request"`), as RFC 6750
@@ -112,7 +112,7 @@
 //!
 //! A front end on another origin needs CORS with credentials: allow exactly its origins
 //! (the same list as [`allowed_origin`](CookieConfig::allowed_origin)), never `*` and never
-//! a reflected `Origin` (CK-03), and allow the `X-CSRF-Token` request header. Its script
+//! a reflected `Origin` (security manual, CK-03), and allow the `X-CSRF-Token` request header. Its script
 //! cannot read the API's [`CSRF_COOKIE`] (cookies belong to the API's host): it keeps the
 //! `csrf_token` of the last login or refresh answer in memory instead.
 
@@ -127,11 +127,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
-use crate::authenticator::ConfigError;
-use crate::error::RequestError;
+use super::websocket;
+use crate::error::{ConfigError, RequestError};
 use crate::keys::{Algorithm, KeySet};
 use crate::token::VerifiedToken;
-use crate::{AuthenticatorBuilder, websocket};
 
 pub(crate) use csrf::session_id_of;
 
@@ -150,10 +149,10 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const MIN_CSRF_KEY_LEN: usize = 32;
 
 /// Turns cookie transport on: see the [module docs](self). Checked by
-/// [`AuthenticatorBuilder::build`].
+/// [`AuthenticatorBuilder::build`](crate::AuthenticatorBuilder::build).
 ///
 /// ```
-/// use auth::cookie::CookieConfig;
+/// use auth::transport::cookie::CookieConfig;
 ///
 /// let config = CookieConfig::new()
 ///     .allowed_origin("https://app.example.com") // a front end on another origin
@@ -258,17 +257,6 @@ fn derive_csrf_key(keys: &KeySet) -> Result<csrf::CsrfKey, ConfigError> {
     }
     let derived = signing.sign(LABEL).map_err(ConfigError::Key)?;
     Ok(csrf::CsrfKey::new(&derived))
-}
-
-impl AuthenticatorBuilder {
-    /// Turns on cookie transport for browser front ends: the endpoints set the tokens as
-    /// cookies, the extractors read the access token from its cookie, and cookie-authenticated
-    /// unsafe requests need a CSRF token and an allowed origin. Off by default. See
-    /// [`auth::cookie`](crate::cookie) for the model and an example.
-    pub fn cookies(mut self, config: CookieConfig) -> Self {
-        self.transport.cookies = Some(config);
-        self
-    }
 }
 
 /// Cookie transport, configured.

@@ -3,30 +3,30 @@
 //! Browsers cannot put an `Authorization` header on a WebSocket handshake (the JavaScript
 //! `WebSocket` API has no way to set headers). Three ways remain:
 //!
-//! 1. **Cookies** ([`crate::cookie`]): the handshake carries the access cookie like any
+//! 1. **Cookies** ([cookies](super::cookie)): the handshake carries the access cookie like any
 //!    request; the upgrade is checked for an allowed `Origin` (cross-site WebSocket
 //!    hijacking). The best option for browser front ends; nothing to turn on here.
 //! 2. **A query parameter**, `wss://api.example.com/ws?access_token=eyJ...`, turned on with
-//!    [`AuthenticatorBuilder::websocket_query_token`]. Off by default.
+//!    [`WebSocketConfig::query_parameter`] given to [`AuthenticatorBuilder::websocket`](crate::AuthenticatorBuilder::websocket). Off by default.
 //! 3. The `Sec-WebSocket-Protocol` trick (the token smuggled in as a subprotocol name): not
 //!    supported, because the server must echo the chosen subprotocol back, which puts the
 //!    token in a response header.
 //!
-//! # The risks of a token in a URL (SECURITY.md HB-02)
+//! # The risks of a token in a URL (security manual, HB-02)
 //!
 //! RFC 9700 §4.3.2 says clients MUST NOT put access tokens in URLs, and this crate refuses
 //! them everywhere else: URLs end up in access logs of the server and of every proxy and
 //! load balancer on the way, in browser history, in monitoring and crash reports. The query
 //! token is therefore accepted **only** when
 //!
-//! - it was turned on with [`AuthenticatorBuilder::websocket_query_token`], and
+//! - it was turned on with [`WebSocketConfig::query_parameter`], and
 //! - the request is a WebSocket upgrade: `GET` with `Upgrade: websocket`,
 //!   `Connection: upgrade` and a `Sec-WebSocket-Key` (the HTTP/1.1 handshake of RFC 6455;
 //!   an HTTP/2 extended CONNECT is not recognised and needs a cookie).
 //!
 //! Any other request ignores the parameter (401 without credentials, as before). A request
 //! with the query token **and** an `Authorization` header or an access cookie is refused with
-//! 400 `invalid_request` (one transport per request, HB-03); the parameter sent twice is
+//! 400 `invalid_request` (one transport per request; security manual, HB-03); the parameter sent twice is
 //! 400 too. If you turn it on:
 //!
 //! - scrub the parameter from access logs (axum/tower-http's `TraceLayer` logs the URI);
@@ -38,12 +38,13 @@
 //! ```
 //! use auth::{Authenticated, Authenticator};
 //! use auth::keys::{Algorithm, SigningKey};
+//! use auth::transport::websocket::WebSocketConfig;
 //!
 //! let auth = Authenticator::builder()
 //!     .signing_key(SigningKey::generate_hmac(Algorithm::HS256)?)
 //!     .issuer("https://auth.example.com")
 //!     .audience("api")
-//!     .websocket_query_token("access_token")
+//!     .websocket(WebSocketConfig::query_parameter("access_token"))
 //!     .build()?;
 //!
 //! // GET /ws?access_token=eyJ... with the upgrade headers: the guard reads the token.
@@ -58,27 +59,52 @@ use axum::http::header::{CONNECTION, SEC_WEBSOCKET_KEY, UPGRADE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method};
 
-use crate::AuthenticatorBuilder;
-use crate::error::RequestError;
+use crate::error::{ConfigError, RequestError};
 
 /// The longest query parameter name accepted.
 const MAX_PARAM_LEN: usize = 64;
 
-impl AuthenticatorBuilder {
+/// WebSocket transport: where an upgrade request may carry its access token besides the
+/// headers (see the [module docs](self) for the risks). Given to
+/// [`AuthenticatorBuilder::websocket`](crate::AuthenticatorBuilder::websocket) and checked by
+/// its `build`.
+///
+/// ```
+/// use auth::transport::websocket::WebSocketConfig;
+///
+/// let config = WebSocketConfig::query_parameter("access_token");
+/// # let _ = config;
+/// ```
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct WebSocketConfig {
+    query_parameter: String,
+}
+
+impl WebSocketConfig {
     /// Accepts the access token from the query parameter `name` (RFC 6750 §2.3 calls it
-    /// `access_token`) on WebSocket upgrade requests only. Off by default; read the
-    /// [risks](crate::websocket) first.
+    /// `access_token`) on WebSocket upgrade requests only.
     ///
     /// The name must be 1 to 64 characters of `A-Z a-z 0-9 - _ .`; the value is taken as
     /// sent, without percent decoding (an access token needs none).
-    pub fn websocket_query_token(mut self, name: impl Into<String>) -> Self {
-        self.transport.websocket_query = Some(name.into());
-        self
+    pub fn query_parameter(name: impl Into<String>) -> Self {
+        Self {
+            query_parameter: name.into(),
+        }
+    }
+
+    /// Checks the configuration: the parameter name the transport matches.
+    pub(crate) fn build(self) -> Result<Box<str>, ConfigError> {
+        if is_valid_param_name(&self.query_parameter) {
+            Ok(self.query_parameter.into_boxed_str())
+        } else {
+            Err(ConfigError::InvalidQueryParameter)
+        }
     }
 }
 
 /// Whether `name` can be a query parameter name matched without decoding.
-pub(crate) fn is_valid_param_name(name: &str) -> bool {
+fn is_valid_param_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= MAX_PARAM_LEN
         && name

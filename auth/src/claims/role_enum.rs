@@ -1,4 +1,4 @@
-//! The `RoleSet` trait behind `#[derive(Role)]`, and the `const fn`s that check role names at
+//! The `RoleEnum` trait behind `#[derive(Role)]`, and the `const fn`s that check role names at
 //! compile time.
 
 /// An application's roles: a fieldless enum whose variants have wire names.
@@ -8,12 +8,12 @@
 /// `Copy`), so the derive alone is enough. By hand:
 ///
 /// ```
-/// use auth::RoleSet;
+/// use auth::RoleEnum;
 ///
 /// #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 /// enum Role { Admin, Editor, Viewer }
 ///
-/// impl RoleSet for Role {
+/// impl RoleEnum for Role {
 ///     const NAMES: &'static [&'static str] = &["admin", "editor", "viewer"];
 ///     // admin implies editor and viewer; editor implies viewer (bit i is role i).
 ///     const IMPLIES: &'static [u64] = &[0b111, 0b110, 0b100];
@@ -33,7 +33,7 @@
     label = "not a role enum",
     note = "add `#[derive(auth::Role)]` to a fieldless `enum {Self}`"
 )]
-pub trait RoleSet: Sized + Send + Sync + 'static {
+pub trait RoleEnum: Sized + Send + Sync + 'static {
     /// The wire name of each role, in index order. At most 64 roles.
     const NAMES: &'static [&'static str];
 
@@ -63,12 +63,12 @@ pub trait RoleSet: Sized + Send + Sync + 'static {
     }
 }
 
-/// The largest number of roles one [`RoleSet`] may have: one bit each in a `u64`.
-pub const MAX_ROLES: usize = 64;
+/// The largest number of roles one [`RoleEnum`] may have: one bit each in a `u64`.
+pub(crate) const MAX_ROLES: usize = 64;
 
 /// The bits of every role granted by holding the roles in `bits`, following
-/// [`RoleSet::IMPLIES`] to its fixed point.
-pub(crate) fn effective_bits<R: RoleSet>(bits: u64) -> u64 {
+/// [`RoleEnum::IMPLIES`] to its fixed point.
+pub(crate) fn effective_bits<R: RoleEnum>(bits: u64) -> u64 {
     let implies = R::IMPLIES;
     if implies.is_empty() {
         return bits;
@@ -93,7 +93,7 @@ pub(crate) fn effective_bits<R: RoleSet>(bits: u64) -> u64 {
 /// `#[requires_role]` generates: an unknown name stops compilation with
 /// "unknown role `name`; expected one of: ..." pointing at the literal.
 #[doc(hidden)]
-pub const fn role_index<R: RoleSet>(name: &str) -> u32 {
+pub const fn role_index<R: RoleEnum>(name: &str) -> u32 {
     let names = R::NAMES;
     assert!(
         names.len() <= MAX_ROLES,
@@ -125,9 +125,24 @@ pub const fn role_index<R: RoleSet>(name: &str) -> u32 {
     message.panic()
 }
 
-/// The bit of the role named `name`; see [`role_index`].
-#[doc(hidden)]
-pub const fn role_bit<R: RoleSet>(name: &str) -> u64 {
+/// The bit of the role named `name` in a role mask: what the const parameter of
+/// [`RequireRole`](crate::RequireRole) and [`RequireAllRoles`](crate::RequireAllRoles) is made
+/// of when a guard is written by hand (the attribute macros write it for you). Evaluated at
+/// compile time there, so an unknown name does not compile: the error says
+/// "unknown role `name`; expected one of: ..." and lists the enum's wire names.
+///
+/// ```
+/// use auth::{RequireRole, Role};
+/// use auth::claims::role_bit;
+///
+/// #[derive(Role, Clone, Copy, Debug, PartialEq, Eq)]
+/// enum Role { Admin, Editor }
+///
+/// // Admin or editor: the bits of both.
+/// type Staff = RequireRole<Role, { role_bit::<Role>("admin") | role_bit::<Role>("editor") }>;
+/// async fn dashboard(_: Staff) {}
+/// ```
+pub const fn role_bit<R: RoleEnum>(name: &str) -> u64 {
     1u64 << role_index::<R>(name)
 }
 
@@ -185,7 +200,7 @@ impl ConstMessage {
     }
 }
 
-/// A role name that a [`RoleSet`] does not define (the `FromStr` error of `#[derive(Role)]`).
+/// A role name that a [`RoleEnum`] does not define (the `FromStr` error of `#[derive(Role)]`).
 ///
 /// Carries no text of its own: the name came from outside and does not belong in logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -203,7 +218,7 @@ impl std::error::Error for UnknownRole {}
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NoRole {}
 
-impl RoleSet for NoRole {
+impl RoleEnum for NoRole {
     const NAMES: &'static [&'static str] = &[];
 
     fn index(&self) -> usize {
@@ -227,7 +242,7 @@ mod tests {
         Auditor,
     }
 
-    impl RoleSet for Role {
+    impl RoleEnum for Role {
         const NAMES: &'static [&'static str] = &["admin", "editor", "viewer", "auditor"];
         // Deliberately not transitive: admin -> editor -> viewer.
         const IMPLIES: &'static [u64] = &[0b0011, 0b0110, 0b0100, 0b1000];

@@ -13,8 +13,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::KeySet;
-use crate::jwks::RemoteJwks;
+use super::RemoteJwks;
+use crate::keys::KeySet;
 
 pub(crate) enum KeySource {
     /// Keys given at start-up; the epoch is always 0.

@@ -3,10 +3,11 @@ use std::ops::{Deref, DerefMut};
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 
-use super::verified::{Lookup, lookup, require};
+use super::authenticate::{authenticate, require};
 use crate::Authenticator;
-use crate::claims::ClaimSet;
+use crate::TokenClaims;
 use crate::error::AuthError;
+use crate::token::VerifiedToken;
 
 /// The verified claims of the request's access token.
 ///
@@ -15,18 +16,18 @@ use crate::error::AuthError;
 /// present and invalid are still refused (a broken token is never silently anonymous).
 ///
 /// ```
-/// use auth::{Auth, ClaimSet, Roles, RoleSet};
+/// use auth::{Auth, TokenClaims, Roles, RoleEnum};
 /// use axum::Json;
 /// # use serde::{Deserialize, Serialize};
 /// # #[derive(Clone, Copy, Debug, PartialEq, Eq)] enum Role { Admin }
-/// # impl RoleSet for Role {
+/// # impl RoleEnum for Role {
 /// #     const NAMES: &'static [&'static str] = &["admin"];
 /// #     fn index(&self) -> usize { 0 }
 /// #     fn from_index(i: usize) -> Option<Self> { (i == 0).then_some(Role::Admin) }
 /// # }
 /// # #[derive(Serialize, Deserialize)]
 /// # struct UserClaims { sub: String, roles: Roles<Role>, email: String }
-/// # impl ClaimSet for UserClaims {
+/// # impl TokenClaims for UserClaims {
 /// #     type Role = Role;
 /// #     fn subject(&self) -> &str { &self.sub }
 /// #     fn roles(&self) -> Roles<Role> { self.roles }
@@ -69,21 +70,22 @@ impl<C> DerefMut for Auth<C> {
 impl<S, C> FromRequestParts<S> for Auth<C>
 where
     S: Send + Sync,
-    C: ClaimSet,
+    C: TokenClaims,
     Authenticator: FromRef<S>,
 {
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let token = require(parts, state).await?;
-        claims_of(&token, state).map(Auth)
+        let auth = Authenticator::from_ref(state);
+        let token = require(&auth, parts).await?;
+        claims_of(&token, &auth).map(Auth)
     }
 }
 
 impl<S, C> OptionalFromRequestParts<S> for Auth<C>
 where
     S: Send + Sync,
-    C: ClaimSet,
+    C: TokenClaims,
     Authenticator: FromRef<S>,
 {
     type Rejection = AuthError;
@@ -92,18 +94,16 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        match lookup(parts, state).await? {
-            Lookup::Verified(token) => claims_of(&token, state).map(|c| Some(Auth(c))),
-            Lookup::Absent => Ok(None),
+        let auth = Authenticator::from_ref(state);
+        match authenticate(&auth, parts).await? {
+            Some(token) => claims_of(&token, &auth).map(|c| Some(Auth(c))),
+            None => Ok(None),
         }
     }
 }
 
-fn claims_of<S, C: ClaimSet>(token: &crate::token::VerifiedToken, state: &S) -> Result<C, AuthError>
-where
-    Authenticator: FromRef<S>,
-{
+fn claims_of<C: TokenClaims>(token: &VerifiedToken, auth: &Authenticator) -> Result<C, AuthError> {
     token
         .claims::<C>()
-        .map_err(|reason| Authenticator::from_ref(state).reject(reason.into()))
+        .map_err(|reason| auth.reject(reason.into()))
 }

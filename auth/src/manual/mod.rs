@@ -1,0 +1,9 @@
+//! The reasoning behind the crate, kept with the code it explains.
+//!
+//! - [`security`]: every rule the verifier, the endpoints and the stores enforce, the threat
+//!   each answers, and why this crate parses the JWS itself. Code comments cite its rules by
+//!   code, as in "security manual, TV-07".
+
+pub mod security {
+    #![doc = include_str!("security.md")]
+}
