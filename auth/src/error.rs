@@ -26,11 +26,12 @@
 use std::fmt;
 use std::sync::Arc;
 
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA, WWW_AUTHENTICATE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::keys::KeyError;
+use crate::store::StoreError;
 use crate::token::TokenError;
 
 /// The realm named in a 401 challenge when none is configured.
@@ -47,6 +48,8 @@ pub struct AuthError {
     kind: ErrorKind,
     realm: Option<Arc<str>>,
     render: Option<ErrorBodyHook>,
+    /// Seconds until a throttled client may try again (`Retry-After`).
+    retry_after: Option<u64>,
 }
 
 /// The application's error-body renderer ([`AuthenticatorBuilder::error_body`](crate::AuthenticatorBuilder::error_body)).
@@ -186,7 +189,22 @@ impl AuthError {
             kind,
             realm: None,
             render: None,
+            retry_after: None,
         }
+    }
+
+    /// 429 `slow_down` with `Retry-After: seconds` (at least 1): a throttled client, told
+    /// when it may try again.
+    pub fn too_many_requests(seconds: u64) -> Self {
+        Self {
+            retry_after: Some(seconds.max(1)),
+            ..Self::new(ErrorKind::TooManyRequests)
+        }
+    }
+
+    /// The seconds of the `Retry-After` header, for a throttled request.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
     }
 
     /// Names the realm of the 401 challenge. A realm that cannot be sent as a quoted-string
@@ -354,6 +372,9 @@ impl IntoResponse for AuthError {
             headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
             headers.insert(PRAGMA, HeaderValue::from_static("no-cache"));
         }
+        if let Some(seconds) = self.retry_after {
+            headers.insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response.extensions_mut().insert(AuthFailure {
             reason: self.reason_code(),
         });
@@ -370,6 +391,15 @@ impl From<ErrorKind> for AuthError {
 impl From<TokenError> for AuthError {
     fn from(reason: TokenError) -> Self {
         Self::new(ErrorKind::InvalidToken(reason))
+    }
+}
+
+/// A store the decision depends on cannot be reached: the request fails closed with 503
+/// (security manual, RV-04). The store's error is logged here, once, and never sent.
+impl From<StoreError> for AuthError {
+    fn from(err: StoreError) -> Self {
+        tracing::error!(error = %err, "store unreachable; refusing the request");
+        Self::new(ErrorKind::Unavailable)
     }
 }
 

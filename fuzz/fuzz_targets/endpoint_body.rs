@@ -1,5 +1,5 @@
 //! The `/token`, `/refresh` and `/logout` request parser (`Content-Type` dispatch, form and
-//! JSON bodies), through its hidden entry point `auth::endpoints::parse_request_body`. It
+//! JSON bodies), through its entry point `auth::endpoints::parse_request_body` (compiled under `cfg(fuzzing)` only). It
 //! never panics, and what it accepts agrees with independent parsers: `form_urlencoded` for
 //! forms, `serde_json` for JSON (RFC 6749 §3.2: no repeated parameter, empty means absent).
 #![no_main]

@@ -120,9 +120,10 @@ fn parse_collected(
 }
 
 /// [`read`] on a body already in memory, without the size limit: the parameters the
-/// endpoints know, by name, in a fixed order. Not public API: the entry point of the
-/// `fuzz/` targets, which cannot reach this private module otherwise.
-#[doc(hidden)]
+/// endpoints know, by name, in a fixed order. Compiled only for the fuzz targets
+/// (`--cfg fuzzing`, which cargo-fuzz sets), which cannot reach this private module
+/// otherwise.
+#[cfg(fuzzing)]
 pub fn parse_request_body(
     headers: &HeaderMap,
     body: &[u8],

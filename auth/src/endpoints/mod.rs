@@ -116,8 +116,13 @@
 //! this crate does not implement.
 
 mod body;
-mod handlers;
+mod login;
+mod logout;
+mod refresh;
+mod request;
+mod respond;
 mod throttle;
+mod tokens;
 mod users;
 
 use std::fmt;
@@ -133,9 +138,9 @@ use axum::routing::post;
 use crate::Authenticator;
 use crate::error::AuthError;
 use crate::password::{PasswordConfig, PasswordError, Passwords};
-use crate::store::{MemoryStore, RefreshStore, StoreError};
+use crate::store::{MemoryStore, RefreshStore};
 
-#[doc(hidden)] // the entry point of the `fuzz/` targets; not public API
+#[cfg(fuzzing)] // the entry point of the `fuzz/` targets only
 pub use body::parse_request_body;
 pub use throttle::{Limit, ThrottleConfig};
 pub use users::{User, UserStore};
@@ -217,9 +222,9 @@ impl<U: UserStore> Endpoints<U> {
     {
         let paths = &self.shared.paths;
         Router::new()
-            .route(&paths.token, post(handlers::token::<U>))
-            .route(&paths.refresh, post(handlers::refresh::<U>))
-            .route(&paths.logout, post(handlers::logout::<U>))
+            .route(&paths.token, post(login::handler::<U>))
+            .route(&paths.refresh, post(refresh::handler::<U>))
+            .route(&paths.logout, post(logout::handler::<U>))
             .with_state(self.shared.clone())
     }
 
@@ -452,10 +457,4 @@ impl std::error::Error for EndpointsError {
             _ => None,
         }
     }
-}
-
-/// Logs a store failure and fails closed.
-pub(crate) fn unavailable(err: &StoreError) -> AuthError {
-    tracing::error!(error = %err, "store unreachable; refusing the request");
-    AuthError::new(crate::error::ErrorKind::Unavailable)
 }
