@@ -1,4 +1,4 @@
-//! Collects independent errors so one compile reports them all (STYLE R5, serde's `Ctxt`).
+//! Collects independent errors so one compile reports them all (as serde's `Ctxt` does): a user fixes every mistake in one round.
 
 use std::fmt::Display;
 

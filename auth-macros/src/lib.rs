@@ -19,6 +19,7 @@ mod errors;
 mod guard;
 mod private;
 mod role;
+mod shared;
 
 /// Requires a valid access token: without one, the handler answers 401 and its body does not
 /// run.
@@ -582,7 +583,7 @@ pub fn derive_role(input: TokenStream) -> TokenStream {
 /// let claims = UserClaims { sub: "alice".into(), roles: vec![Role::Viewer], email: "a@x.io".into() };
 /// let token = auth.issue(&claims)?.access_token;
 ///
-/// let verified = auth.verify(&token)?;
+/// let verified = auth.verify_without_revocation(&token)?;
 /// assert_eq!(verified.subject(), "alice");
 /// let back: UserClaims = verified.claims()?;
 /// assert_eq!(back.roles(), auth::Roles::from([Role::Viewer]));

@@ -1,4 +1,5 @@
-//! The one path through which expansions reach the runtime (STYLE R8).
+//! The one path through which expansions reach the runtime: `::auth::__private`, absolute,
+//! so the user's own names (a `mod auth`, a `Result` alias) can never capture it.
 
 use proc_macro2::TokenStream;
 use quote::quote;

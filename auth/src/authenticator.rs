@@ -48,23 +48,52 @@ const DEFAULT_TOKEN_CACHE_CAPACITY: usize = 10_000;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
-/// Put it into the router state and let extractors find it through
-/// [`FromRef`](axum::extract::FromRef):
+/// # The router state must hold it
+///
+/// Extractors find it through [`FromRef`](axum::extract::FromRef). Either the state *is* the
+/// `Authenticator`, or it has one as a
+/// field and derives `FromRef`:
 ///
 /// ```
-/// use auth::Authenticator;
+/// use auth::{Authenticated, Authenticator};
 /// use axum::extract::FromRef;
+/// use axum::{Router, routing::get};
 ///
 /// #[derive(Clone, FromRef)]
 /// struct AppState {
-///     auth: Authenticator,
-///     // db: Pool, ...
+///     auth: Authenticator, // what every extractor and guard looks for
+///     greeting: &'static str,
 /// }
+///
+/// async fn me(user: Authenticated) -> String {
+///     user.subject().to_owned()
+/// }
+///
+/// let state = AppState { auth: auth::testing::authenticator(), greeting: "hello" };
+/// let app: Router = Router::new().route("/me", get(me)).with_state(state);
 /// ```
 ///
-/// A handler that needs authentication on a router whose state has no `Authenticator` does not
-/// compile: "the trait `FromRef<AppState>` is not implemented for `Authenticator`" (add
-/// `#[axum::debug_handler]` to see it on the handler rather than on the route).
+/// Without it, the handler does not compile. Put `#[axum::debug_handler]` under the guard
+/// attribute to see the error on the handler instead of on the route:
+///
+/// ```compile_fail,E0277
+/// # use axum::extract::State;
+/// #[derive(Clone)]
+/// struct AppState {
+///     greeting: &'static str,
+/// }
+///
+/// #[auth::protected]
+/// #[axum::debug_handler(state = AppState)]
+/// async fn hello(State(state): State<AppState>) -> &'static str {
+///     state.greeting
+/// }
+/// // error[E0277]: the trait bound `Authenticator: FromRef<AppState>` is not satisfied
+/// //   the trait `FromRef<AppState>` is not implemented for `Authenticator`
+/// ```
+///
+/// The fix is the first example: an `Authenticator` field and `#[derive(FromRef)]` (or a
+/// hand-written `impl FromRef<AppState> for Authenticator`).
 #[derive(Clone)]
 pub struct Authenticator {
     inner: Arc<Inner>,
@@ -78,7 +107,7 @@ struct Inner {
     realm: Arc<str>,
     revocation: Option<Arc<dyn RevocationList>>,
     clock: Clock,
-    /// Cookie and WebSocket token transport (`crate::cookie`, `crate::websocket`).
+    /// Where tokens come from besides the `Authorization` header (`crate::transport`).
     transport: Transport,
     error_body: Option<ErrorBodyHook>,
 }
@@ -112,7 +141,7 @@ impl Authenticator {
     /// Like [`issue`](Self::issue), but the token is *fresh* (`"fresh": true`), as the ones
     /// a password login at the [endpoints](crate::endpoints) issues: for an application that
     /// checks the password itself and wants the token accepted by fresh-only handlers
-    /// ([`RequireFresh`](crate::extract::RequireFresh), `#[protected(fresh)]`).
+    /// ([`RequireFresh`](crate::RequireFresh), `#[protected(fresh)]`).
     ///
     /// ```
     /// # use auth::{TokenClaims, Roles, claims::NoRole};
@@ -125,8 +154,8 @@ impl Authenticator {
     /// let auth = auth::testing::authenticator();
     /// let claims = Claims { sub: "ada".into() };
     /// let fresh = auth.issue_fresh(&claims)?;
-    /// assert!(auth.verify(&fresh.access_token)?.is_fresh());
-    /// assert!(!auth.verify(&auth.issue(&claims)?.access_token)?.is_fresh());
+    /// assert!(auth.verify_without_revocation(&fresh.access_token)?.is_fresh());
+    /// assert!(!auth.verify_without_revocation(&auth.issue(&claims)?.access_token)?.is_fresh());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn issue_fresh<C: TokenClaims + Serialize>(
@@ -163,12 +192,14 @@ impl Authenticator {
         )
     }
 
-    /// Verifies a token's signature and claims, without the revocation check (see
-    /// [`authenticate`](Self::authenticate)).
+    /// Verifies a token's signature and claims, but **not** whether it was revoked, and
+    /// without the verified-token cache: for tools, tests and code that checks revocation
+    /// itself. A request is authenticated with [`authenticate`](Self::authenticate), which
+    /// the extractors, the guards and the layer use.
     ///
     /// With a [remote JWKS](AuthenticatorBuilder::remote_jwks), only the keys fetched so far
     /// are used: an unknown `kid` is refused here, while `authenticate` would refresh first.
-    pub fn verify(&self, token: &str) -> Result<VerifiedToken, TokenError> {
+    pub fn verify_without_revocation(&self, token: &str) -> Result<VerifiedToken, TokenError> {
         token::verify(
             &self.inner.keys.snapshot().0,
             &self.inner.rules,

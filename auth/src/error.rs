@@ -10,7 +10,7 @@
 //! | wrong credentials, bad refresh token | 400 | — | `invalid_grant` |
 //! | unsupported `grant_type` | 400 | — | `unsupported_grant_type` |
 //!
-//! | cookie-authenticated unsafe request without a valid CSRF token, or from another site ([`crate::cookie`]) | 403 | — | `invalid_request` |
+//! | cookie-authenticated unsafe request without a valid CSRF token, or from another site ([`crate::transport::cookie`]) | 403 | — | `invalid_request` |
 //!
 //! The JSON body is `{"error": "…", "error_description": "…"}`. Descriptions come from a
 //! fixed set of sentences: never token contents, key ids or library error text.
@@ -35,7 +35,7 @@ use crate::store::StoreError;
 use crate::token::TokenError;
 
 /// The realm named in a 401 challenge when none is configured.
-pub const DEFAULT_REALM: &str = "api";
+pub(crate) const DEFAULT_REALM: &str = "api";
 
 /// Why a request was refused. Implements [`IntoResponse`].
 ///
@@ -127,7 +127,7 @@ pub enum RequestError {
     CsrfMismatch,
     /// A request that must come from the application's own pages came from another site:
     /// its `Origin` is not allowed, or `Sec-Fetch-Site` says `cross-site`, `same-site` or
-    /// `none` without an allowed `Origin` ([`crate::cookie`]). 403.
+    /// `none` without an allowed `Origin` ([`crate::transport::cookie`]). 403.
     CrossSiteRequest,
     /// An authentication cookie was sent more than once.
     DuplicateCookie,
@@ -209,7 +209,7 @@ impl AuthError {
 
     /// Names the realm of the 401 challenge. A realm that cannot be sent as a quoted-string
     /// without escaping (a `"`, a `\\`, a control byte, non-ASCII, empty, over 128 bytes) is
-    /// ignored and the challenge names [`DEFAULT_REALM`]: the header must stay valid whatever
+    /// ignored and the challenge names the default realm, `api`: the header must stay valid whatever
     /// the caller passes (the `Authenticator` builder refuses such a realm up front).
     pub fn with_realm(mut self, realm: Arc<str>) -> Self {
         self.realm = is_valid_realm(&realm).then_some(realm);

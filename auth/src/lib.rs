@@ -88,9 +88,34 @@ pub use extract::{Auth, Authenticated, RequireAllRoles, RequireFresh, RequireRol
 
 #[doc(hidden)] // used by the expansions of `auth-macros`; not public API
 pub mod __private {
-    pub use crate::claims::role_enum::role_index;
-    pub use crate::claims::{NoRole, RoleCollection, UnknownRole, role_bit};
-    pub use crate::extract::{Authenticated, RequireAllRoles, RequireFresh, RequireRole};
+    pub use crate::claims::role_enum::{UnknownRoleName, role_bit_among};
+    pub use crate::claims::{NoRole, RoleCollection, UnknownRole};
+    pub use crate::{Authenticated, RequireAllRoles, RequireFresh, RequireRole};
     pub use crate::{RoleEnum, Roles, TokenClaims};
     pub use serde;
+}
+
+/// The macro crate's side of the values both crates hold (see that file for why).
+#[cfg(test)]
+#[allow(dead_code)]
+#[path = "../../auth-macros/src/shared.rs"]
+mod macro_crate;
+
+#[cfg(test)]
+mod tests {
+    use super::macro_crate;
+
+    #[test]
+    fn the_macro_crate_agrees() {
+        use crate::error::{AuthError, ErrorKind};
+
+        assert_eq!(macro_crate::RESERVED_CLAIMS, crate::claims::RESERVED);
+        assert_eq!(macro_crate::MAX_ROLES, crate::claims::role_enum::MAX_ROLES);
+        assert_eq!(
+            macro_crate::FORBIDDEN_DESCRIPTION,
+            AuthError::new(ErrorKind::InsufficientScope).description()
+        );
+        #[cfg(feature = "utoipa")]
+        assert_eq!(macro_crate::BEARER_SCHEME, crate::openapi::BEARER_SCHEME);
+    }
 }

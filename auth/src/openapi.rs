@@ -14,9 +14,9 @@
 //! late and adds nothing: keep the order.
 //!
 //! Then register [`SecurityAddon`] (or [`CookieSecurityAddon`] when
-//! [cookies](crate::cookie) are on) as a modifier of the document: it defines the schemes the
+//! [cookies](crate::transport::cookie) are on) as a modifier of the document: it defines the schemes the
 //! requirements name and gives every 401/403 response of a secured operation the
-//! [`AuthError`](crate::AuthError) body schema and its `WWW-Authenticate` header.
+//! [`AuthError`](crate::error::AuthError) body schema and its `WWW-Authenticate` header.
 //!
 //! ```
 //! use auth::openapi::SecurityAddon;
@@ -85,7 +85,7 @@ impl Modify for SecurityAddon {
     }
 }
 
-/// [`SecurityAddon`], plus the `cookie` scheme (the [access cookie](crate::cookie::ACCESS_COOKIE))
+/// [`SecurityAddon`], plus the `cookie` scheme (the [access cookie](crate::transport::cookie::ACCESS_COOKIE))
 /// as an alternative to `bearer` on every operation that requires a token, with the same
 /// roles; unsafe operations (`POST`, `PUT`, `PATCH`, `DELETE`) also get the optional
 /// `X-CSRF-Token` header parameter and a 403 response for refused CSRF checks.

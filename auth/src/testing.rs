@@ -13,7 +13,7 @@
 //! let auth = testing::authenticator();                       // random HS256 key
 //! let token = testing::token(&auth, "alice", [Role::Admin]);  // sub + roles
 //! let header = testing::bearer(&token);                      // "Bearer eyJ..."
-//! assert!(auth.verify(&token).is_ok());
+//! assert!(auth.verify_without_revocation(&token).is_ok());
 //! # let _ = header;
 //! ```
 

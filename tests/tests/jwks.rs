@@ -219,7 +219,7 @@ async fn a_verifier_built_from_the_published_jwks_verifies_the_issuers_tokens() 
     // From the document, statically.
     let from_document = authenticator_with(JwksConfig::default().key_set_from_json(&body).unwrap());
     assert!(from_document.keys().signing_key().is_none());
-    let verified = from_document.verify(&token).unwrap();
+    let verified = from_document.verify_without_revocation(&token).unwrap();
     assert_eq!(verified.subject(), "alice");
     assert!(
         from_document.issue(&user("mallory", &[])).is_err(),
@@ -283,8 +283,14 @@ async fn oct_keys_and_keys_without_alg_never_verify() {
         auth.authenticate(&hs).await.unwrap_err().kind(),
         ErrorKind::InvalidToken(TokenError::UnknownKey)
     );
-    assert!(auth.verify(&token_with_kid("no-alg")).is_err());
-    assert!(auth.verify(&token_with_kid("es-1")).is_ok());
+    assert!(
+        auth.verify_without_revocation(&token_with_kid("no-alg"))
+            .is_err()
+    );
+    assert!(
+        auth.verify_without_revocation(&token_with_kid("es-1"))
+            .is_ok()
+    );
 
     // A default algorithm, configured by the application, makes the alg-less key usable.
     let mut config = JwksConfig::default();
@@ -701,11 +707,15 @@ async fn keycloak_tokens_with_realm_roles() {
     // The strict default refuses Keycloak's `typ: JWT`; `at+jwt` is always accepted.
     let strict = keycloak_builder(remote).build().unwrap();
     assert_eq!(
-        strict.verify(&admin).err(),
+        strict.verify_without_revocation(&admin).err(),
         Some(TokenError::WrongType),
         "TV-07 by default"
     );
-    assert!(strict.verify(&keycloak_token(&["admin"], "at+jwt")).is_ok());
+    assert!(
+        strict
+            .verify_without_revocation(&keycloak_token(&["admin"], "at+jwt"))
+            .is_ok()
+    );
     server.stop().await;
 }
 
@@ -821,10 +831,13 @@ fn foreign_token_relaxations_are_opt_in_one_by_one() {
     let lifetime = Duration::from_secs(24 * 60 * 60);
     // Each relaxation alone is not enough: typ, jti and lifetime are each checked.
     let strict = auth0_builder().build().unwrap();
-    assert_eq!(strict.verify(&token).err(), Some(TokenError::WrongType));
+    assert_eq!(
+        strict.verify_without_revocation(&token).err(),
+        Some(TokenError::WrongType)
+    );
     let typ_only = auth0_builder().accept_token_type("JWT").build().unwrap();
     assert_eq!(
-        typ_only.verify(&token).err(),
+        typ_only.verify_without_revocation(&token).err(),
         Some(TokenError::InvalidClaims)
     );
     let no_lifetime = auth0_builder()
@@ -833,7 +846,7 @@ fn foreign_token_relaxations_are_opt_in_one_by_one() {
         .build()
         .unwrap();
     assert_eq!(
-        no_lifetime.verify(&token).err(),
+        no_lifetime.verify_without_revocation(&token).err(),
         Some(TokenError::LifetimeTooLong)
     );
     let all = auth0_builder()
@@ -842,7 +855,7 @@ fn foreign_token_relaxations_are_opt_in_one_by_one() {
         .max_token_lifetime(lifetime)
         .build()
         .unwrap();
-    assert!(all.verify(&token).is_ok());
+    assert!(all.verify_without_revocation(&token).is_ok());
 
     // Token types match exactly; other kinds stay refused.
     let with_typ = |typ: Option<&str>| {
@@ -859,11 +872,19 @@ fn foreign_token_relaxations_are_opt_in_one_by_one() {
         .accept_token_type("JWT")
         .build()
         .unwrap();
-    assert!(relaxed.verify(&with_typ(Some("JWT"))).is_ok());
-    assert!(relaxed.verify(&with_typ(Some("at+jwt"))).is_ok());
+    assert!(
+        relaxed
+            .verify_without_revocation(&with_typ(Some("JWT")))
+            .is_ok()
+    );
+    assert!(
+        relaxed
+            .verify_without_revocation(&with_typ(Some("at+jwt")))
+            .is_ok()
+    );
     for refused in [Some("jwt"), Some("refresh+jwt"), Some(""), None] {
         assert_eq!(
-            relaxed.verify(&with_typ(refused)).err(),
+            relaxed.verify_without_revocation(&with_typ(refused)).err(),
             Some(TokenError::WrongType),
             "{refused:?}"
         );
@@ -875,24 +896,28 @@ fn foreign_token_relaxations_are_opt_in_one_by_one() {
         .accept_untyped_tokens()
         .build()
         .unwrap();
-    assert!(untyped.verify(&with_typ(None)).is_ok());
+    assert!(untyped.verify_without_revocation(&with_typ(None)).is_ok());
     assert_eq!(
-        untyped.verify(&with_typ(Some("JWT"))).err(),
+        untyped
+            .verify_without_revocation(&with_typ(Some("JWT")))
+            .err(),
         Some(TokenError::WrongType)
     );
     // The strict defaults: at+jwt only, jti required and never empty.
     let strict = authenticator();
     assert_eq!(
-        strict.verify(&with_typ(Some("JWT"))).err(),
+        strict
+            .verify_without_revocation(&with_typ(Some("JWT")))
+            .err(),
         Some(TokenError::WrongType)
     );
     assert_eq!(
-        strict.verify(&with_typ(None)).err(),
+        strict.verify_without_revocation(&with_typ(None)).err(),
         Some(TokenError::WrongType)
     );
     let no_jti = forge(&good_header(), &without(good_payload(), "jti"));
     assert_eq!(
-        strict.verify(&no_jti).err(),
+        strict.verify_without_revocation(&no_jti).err(),
         Some(TokenError::InvalidClaims)
     );
     let lenient = Authenticator::builder()
@@ -902,10 +927,10 @@ fn foreign_token_relaxations_are_opt_in_one_by_one() {
         .require_jwt_id(false)
         .build()
         .unwrap();
-    assert!(lenient.verify(&no_jti).is_ok());
+    assert!(lenient.verify_without_revocation(&no_jti).is_ok());
     let empty_jti = forge(&good_header(), &with(good_payload(), "jti", json!("")));
     assert_eq!(
-        lenient.verify(&empty_jti).err(),
+        lenient.verify_without_revocation(&empty_jti).err(),
         Some(TokenError::InvalidClaims)
     );
     // A string in the crate's own `roles` claim is still a type error.
@@ -914,7 +939,7 @@ fn foreign_token_relaxations_are_opt_in_one_by_one() {
         &with(good_payload(), "roles", json!("admin")),
     );
     assert_eq!(
-        strict.verify(&string_roles).err(),
+        strict.verify_without_revocation(&string_roles).err(),
         Some(TokenError::InvalidClaims)
     );
 

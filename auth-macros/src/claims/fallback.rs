@@ -1,5 +1,5 @@
 //! The `TokenClaims` impl emitted next to a `#[derive(Claims)]` error, so that `Auth<MyClaims>`
-//! elsewhere adds no second error (STYLE R4, thiserror's `fallback.rs`). It keeps the role
+//! elsewhere adds no second error (as thiserror's `fallback.rs` does). It keeps the role
 //! type when the roles field was found, so code comparing roles still type-checks.
 
 use proc_macro2::TokenStream;

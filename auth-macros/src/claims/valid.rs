@@ -3,10 +3,7 @@
 
 use super::ast::{ClaimField, ClaimsStruct};
 use crate::errors::Errors;
-
-/// The registered claims `auth` sets and checks itself (`auth::claims::RESERVED`), the
-/// session claims `fresh` and `sid` included; `sub` is written from the subject field.
-const REGISTERED: &[&str] = &["iss", "aud", "exp", "nbf", "iat", "jti", "fresh", "sid"];
+use crate::shared::RESERVED_CLAIMS;
 
 /// The `VerifiedToken` getter of a session claim (`fresh`, `sid`), which a claims type must not
 /// declare either.
@@ -53,7 +50,7 @@ pub(crate) fn check(model: &ClaimsStruct<'_>, errors: &mut Errors) -> Selection 
                         name.value
                     ),
                 ));
-            } else if REGISTERED.contains(&name.value.as_str()) {
+            } else if RESERVED_CLAIMS.contains(&name.value.as_str()) {
                 errors.push(syn::Error::new(
                     name.span,
                     format!(

@@ -1,6 +1,6 @@
 //! `#[protected]` and `#[requires_role(..)]`: parse the arguments, validate them and the
 //! handler, then insert the guard extractor as the handler's *first* argument (and, with
-//! `fresh`, the fresh guard right after the role guard) and change nothing else (STYLE R11).
+//! `fresh`, the fresh guard right after the role guard) and change nothing else, so the handler stays an ordinary axum handler.
 //! Being first, the guard runs before every other extractor, so a caller without the role
 //! never has the request body read. The one other change: a `#[utoipa::path(..)]` below the
 //! attribute gets the security requirement and the 401/403 responses (`openapi.rs`).
@@ -133,7 +133,7 @@ fn has_top_level_eq(group: &proc_macro2::Group) -> bool {
 }
 
 /// The user's tokens unchanged, then the error: the item stays visible to the IDE and to the
-/// rest of the crate, so the user sees this one error and no cascade (STYLE R4).
+/// rest of the crate, so the user sees this one error and no cascade.
 fn with_error(mut tokens: TokenStream, error: syn::Error) -> TokenStream {
     tokens.extend(error.into_compile_error());
     tokens
@@ -159,7 +159,7 @@ fn expand_handler(mut item_fn: ItemFn, guard: &Guard) -> TokenStream {
 
 /// Inserts `__auth_guard: <ty>` as the first argument.
 fn insert_guard(item_fn: &mut ItemFn, ty: TokenStream) {
-    // Mixed-site: the body can neither name nor shadow the guard (STYLE R9).
+    // Mixed-site: the body can neither name nor shadow the guard.
     let ident = Ident::new(&guard_name(&item_fn.sig.inputs), Span::mixed_site());
     let arg = FnArg::Typed(PatType {
         attrs: Vec::new(),
@@ -194,9 +194,10 @@ fn guard_name(inputs: &Punctuated<FnArg, Token![,]>) -> String {
     }
 }
 
-/// The role guard's type. Each role's bit is computed by a `const fn` call spanned at the
-/// role's literal, so the compile error of an unknown role points at what the user typed
-/// (R10).
+/// The role guard's type. Each role's bit is a `const` item of the expansion, spanned at the
+/// role's literal: an unknown role panics there, at compile time, so the error points at what
+/// the user typed and quotes nothing of the runtime crate. The role type is named only
+/// as `<Type as RoleEnum>`, so a type that is not a role enum is one error at that path too.
 fn guard_type(roles: &RoleCheck) -> TokenStream {
     let private = private::path();
     let RoleCheck {
@@ -208,28 +209,29 @@ fn guard_type(roles: &RoleCheck) -> TokenStream {
     let role_type = role_type
         .as_ref()
         .map_or_else(|| quote!(Role), ToTokens::to_token_stream);
-    let bit = |name: &syn::LitStr| {
+    // One `const` item per role: rustc evaluates each, so every unknown role is reported,
+    // not only the first.
+    let consts: Vec<Ident> = (0..names.len())
+        .zip(names)
+        .map(|(i, name)| {
+            let span = Span::mixed_site().located_at(name.span());
+            Ident::new(&format!("__AUTH_ROLE_{i}"), span)
+        })
+        .collect();
+    let bits = names.iter().map(|name| {
+        let names = quote_spanned! {name.span()=>
+            <#role_type as ::auth::__private::RoleEnum>::NAMES
+        };
         quote_spanned! {name.span()=>
-            ::auth::__private::role_bit::<#role_type>(#name)
+            match ::auth::__private::role_bit_among(#names, #name) {
+                ::core::result::Result::Ok(bit) => bit,
+                ::core::result::Result::Err(unknown) => ::core::panic!("{}", unknown.message()),
+            }
         }
-    };
-    let mask = if let [name] = &names[..] {
-        bit(name)
-    } else {
-        // One `const` item per role: rustc evaluates each, so every unknown role is
-        // reported, not only the first (R5).
-        let consts: Vec<Ident> = (0..names.len())
-            .zip(names)
-            .map(|(i, name)| {
-                let span = Span::mixed_site().located_at(name.span());
-                Ident::new(&format!("__AUTH_ROLE_{i}"), span)
-            })
-            .collect();
-        let bits = names.iter().map(bit);
-        quote! {
-            #(const #consts: ::core::primitive::u64 = #bits;)*
-            #(#consts)|*
-        }
+    });
+    let mask = quote! {
+        #(const #consts: ::core::primitive::u64 = #bits;)*
+        #(#consts)|*
     };
     let guard = match mode {
         Mode::Any => quote!(RequireRole),
@@ -286,8 +288,16 @@ mod tests {
                 __auth_guard: ::auth::__private::RequireRole<
                     crate::R,
                     {
-                        const __AUTH_ROLE_0: ::core::primitive::u64 = ::auth::__private::role_bit::<crate::R>("admin");
-                        const __AUTH_ROLE_1: ::core::primitive::u64 = ::auth::__private::role_bit::<crate::R>("editor");
+                        const __AUTH_ROLE_0: ::core::primitive::u64 =
+                            match ::auth::__private::role_bit_among(<crate::R as ::auth::__private::RoleEnum>::NAMES, "admin") {
+                                ::core::result::Result::Ok(bit) => bit,
+                                ::core::result::Result::Err(unknown) => ::core::panic!("{}", unknown.message()),
+                            };
+                        const __AUTH_ROLE_1: ::core::primitive::u64 =
+                            match ::auth::__private::role_bit_among(<crate::R as ::auth::__private::RoleEnum>::NAMES, "editor") {
+                                ::core::result::Result::Ok(bit) => bit,
+                                ::core::result::Result::Err(unknown) => ::core::panic!("{}", unknown.message()),
+                            };
                         __AUTH_ROLE_0 | __AUTH_ROLE_1
                     }
                 >,
@@ -307,7 +317,7 @@ mod tests {
                 async fn h() {}
             ),
         );
-        assert!(out.contains("RequireAllRoles < Role , { :: auth :: __private :: role_bit :: < Role > (\"a\") } >"), "{out}");
+        assert!(out.contains("RequireAllRoles < Role , { const __AUTH_ROLE_0 : :: core :: primitive :: u64 = match :: auth :: __private :: role_bit_among (< Role as :: auth :: __private :: RoleEnum > :: NAMES , \"a\")"), "{out}");
     }
 
     #[test]
@@ -335,7 +345,7 @@ mod tests {
         );
         assert!(
             out.starts_with(
-                "async fn h (__auth_guard_1 : :: auth :: __private :: RequireRole < Role , { :: auth :: __private :: role_bit :: < Role > (\"admin\") } > , __auth_guard : :: auth :: __private :: RequireFresh)"
+                "async fn h (__auth_guard_1 : :: auth :: __private :: RequireRole < Role , { const __AUTH_ROLE_0 : :: core :: primitive :: u64 = match :: auth :: __private :: role_bit_among (< Role as :: auth :: __private :: RoleEnum > :: NAMES , \"admin\")"
             ),
             "{out}"
         );

@@ -25,9 +25,8 @@ use syn::{Attribute, ItemFn, LitStr, Meta};
 use super::validate::{self, Guard, Mode};
 use super::{Kind, args};
 use crate::errors::Errors;
+use crate::shared::{BEARER_SCHEME, FORBIDDEN_DESCRIPTION};
 
-/// The security scheme `auth::openapi::SecurityAddon` defines (`auth::openapi::BEARER_SCHEME`).
-const BEARER_SCHEME: &str = "bearer";
 /// Stacked `any(..)` groups multiply the alternatives; past this many, the requirement only
 /// says that a token is needed.
 const MAX_ALTERNATIVES: usize = 16;
@@ -35,7 +34,6 @@ const MAX_ALTERNATIVES: usize = 16;
 const UNAUTHORIZED: &str = "Missing, invalid, expired or revoked access token";
 const UNAUTHORIZED_FRESH: &str =
     "Missing, invalid, expired or revoked access token, or one that is not fresh (log in again)";
-const FORBIDDEN: &str = "The access token does not grant the required role";
 
 /// Adds the security requirement and the 401/403 responses of `guard` (and of the guard
 /// attributes stacked below it) to the handler's `#[utoipa::path(..)]`, if it has one.
@@ -99,7 +97,7 @@ fn rewrite(tokens: TokenStream, guards: &[Guard]) -> TokenStream {
         },
     )];
     if guards.iter().any(|guard| guard.roles.is_some()) {
-        wanted.push((403, FORBIDDEN));
+        wanted.push((403, FORBIDDEN_DESCRIPTION));
     }
     let responses = items.iter_mut().find_map(|item| match &mut item[..] {
         [TokenTree::Ident(name), TokenTree::Group(group)]

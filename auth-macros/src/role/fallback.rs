@@ -1,6 +1,6 @@
 //! The impls emitted next to a `#[derive(Role)]` error, so that uses of the enum elsewhere
 //! (`#[requires_role]`, `Vec<Role>` claims, `role.to_string()`) do not add errors of their
-//! own (STYLE R4). The names are the best guess from the variants, so `#[requires_role("admin")]`
+//! own, so the user sees one error, not a cascade. The names are the best guess from the variants, so `#[requires_role("admin")]`
 //! still finds `admin`; the bodies never run because the crate does not compile.
 
 use proc_macro2::TokenStream;

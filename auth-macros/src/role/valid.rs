@@ -5,9 +5,7 @@ use std::collections::HashMap;
 
 use super::ast::RoleModel;
 use crate::errors::Errors;
-
-/// One bit per role in a `u64` (`auth::claims::MAX_ROLES`).
-pub(crate) const MAX_ROLES: usize = 64;
+use crate::shared::MAX_ROLES;
 
 pub(crate) fn check(model: &RoleModel<'_>, errors: &mut Errors) {
     if let Some(extra) = model.variants.get(MAX_ROLES) {

@@ -3,8 +3,8 @@
 
 /// Claim names the library writes and reads itself; a claims type must not have members with
 /// these names. `fresh` and `sid` are the session claims (read them with
-/// [`VerifiedToken::is_fresh`](crate::VerifiedToken::is_fresh) and
-/// [`VerifiedToken::session_id`](crate::VerifiedToken::session_id)).
+/// [`VerifiedToken::is_fresh`](crate::token::VerifiedToken::is_fresh) and
+/// [`VerifiedToken::session_id`](crate::token::VerifiedToken::session_id)).
 pub(crate) const RESERVED: &[&str] = &["iss", "aud", "exp", "nbf", "iat", "jti", "fresh", "sid"];
 
 /// The registered claims of a verified access token.

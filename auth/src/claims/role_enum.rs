@@ -89,21 +89,22 @@ pub(crate) fn effective_bits<R: RoleEnum>(bits: u64) -> u64 {
     }
 }
 
-/// The index of the role named `name`, evaluated at compile time by the code
-/// `#[requires_role]` generates: an unknown name stops compilation with
-/// "unknown role `name`; expected one of: ..." pointing at the literal.
+/// The bit of the role named `name` among a role enum's wire `names`, or, for a name that
+/// is not there, the message of the compile error: "unknown role `name`; expected one of:
+/// ...". The guard attributes evaluate it in a `const` item of their own expansion, spanned
+/// at the role's literal, and panic there with the message, so the error points at what the
+/// user typed and at nothing inside this crate.
 #[doc(hidden)]
-pub const fn role_index<R: RoleEnum>(name: &str) -> u32 {
-    let names = R::NAMES;
-    assert!(
-        names.len() <= MAX_ROLES,
-        "a role enum may have at most 64 roles"
-    );
+pub const fn role_bit_among(names: &[&str], name: &str) -> Result<u64, UnknownRoleName> {
+    if names.len() > MAX_ROLES {
+        return Err(UnknownRoleName(
+            ConstMessage::new().push("a role enum may have at most 64 roles"),
+        ));
+    }
     let mut i = 0;
     while i < names.len() {
         if str_eq(names[i], name) {
-            #[allow(clippy::cast_possible_truncation)] // i < 64
-            return i as u32;
+            return Ok(1u64 << i);
         }
         i += 1;
     }
@@ -122,7 +123,18 @@ pub const fn role_index<R: RoleEnum>(name: &str) -> u32 {
     if names.is_empty() {
         message = message.push("(none: the role enum has no variants)");
     }
-    message.panic()
+    Err(UnknownRoleName(message))
+}
+
+/// Why [`role_bit_among`] found no role: the text of the compile error.
+#[doc(hidden)]
+pub struct UnknownRoleName(ConstMessage);
+
+impl UnknownRoleName {
+    /// The message.
+    pub const fn message(&self) -> &str {
+        self.0.as_str()
+    }
 }
 
 /// The bit of the role named `name` in a role mask: what the const parameter of
@@ -143,7 +155,10 @@ pub const fn role_index<R: RoleEnum>(name: &str) -> u32 {
 /// async fn dashboard(_: Staff) {}
 /// ```
 pub const fn role_bit<R: RoleEnum>(name: &str) -> u64 {
-    1u64 << role_index::<R>(name)
+    match role_bit_among(R::NAMES, name) {
+        Ok(bit) => bit,
+        Err(unknown) => panic!("{}", unknown.message()),
+    }
 }
 
 const fn str_eq(a: &str, b: &str) -> bool {
@@ -191,11 +206,11 @@ impl ConstMessage {
         self
     }
 
-    const fn panic(self) -> ! {
+    const fn as_str(&self) -> &str {
         let (text, _) = self.buf.split_at(self.len);
         match core::str::from_utf8(text) {
-            Ok(text) => panic!("{}", text),
-            Err(_) => panic!("unknown role"),
+            Ok(text) => text,
+            Err(_) => "unknown role",
         }
     }
 }
@@ -259,9 +274,9 @@ mod tests {
     }
 
     #[test]
-    fn names_and_indexes_agree() {
-        const EDITOR: u32 = role_index::<Role>("editor");
-        assert_eq!(EDITOR, 1);
+    fn names_and_bits_agree() {
+        const EDITOR: u64 = role_bit::<Role>("editor");
+        assert_eq!(EDITOR, 0b10);
         assert_eq!(role_bit::<Role>("auditor"), 0b1000);
         assert_eq!(Role::from_name("viewer"), Some(Role::Viewer));
         assert_eq!(Role::from_name("VIEWER"), None);
@@ -284,6 +299,6 @@ mod tests {
     fn unknown_name_lists_the_valid_ones() {
         // Evaluated at run time here; in generated code the same panic is a compile error.
         let name = std::hint::black_box("admni");
-        role_index::<Role>(name);
+        role_bit::<Role>(name);
     }
 }

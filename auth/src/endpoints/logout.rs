@@ -53,7 +53,7 @@ impl<U: UserStore> Shared<U> {
         // that does not verify is ignored, so logout always completes.
         if self.auth.revocation_enabled()
             && let Some(access) = self.logout_access_token(&parts.headers)
-            && let Ok(verified) = self.auth.verify(access)
+            && let Ok(verified) = self.auth.verify_without_revocation(access)
         {
             self.auth.revoke(&verified).await?;
         }

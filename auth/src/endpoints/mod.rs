@@ -61,14 +61,14 @@
 //!
 //! # Cookies
 //!
-//! With [cookie transport](crate::cookie) on
+//! With [cookie transport](crate::transport::cookie) on
 //! ([`AuthenticatorBuilder::cookies`](crate::AuthenticatorBuilder::cookies)):
 //!
 //! - every request to the three endpoints must pass the `Origin` / `Sec-Fetch-Site` check,
 //!   else 403 `invalid_request` (login CSRF: another site must not log the browser in);
 //! - `POST /token` and `POST /refresh` answers also set the access, refresh and CSRF
 //!   cookies, and their body is `{"expires_in","csrf_token"}` (plus the four members above
-//!   with [`CookieConfig::tokens_in_body`](crate::cookie::CookieConfig::tokens_in_body));
+//!   with [`CookieConfig::tokens_in_body`](crate::transport::cookie::CookieConfig::tokens_in_body));
 //! - `POST /refresh` and `POST /logout` take the refresh token from its cookie when the body
 //!   has none (both: 400 `invalid_request`); from the cookie, the request needs the
 //!   `X-CSRF-Token` header of that token's session, else 403 `invalid_request`;
@@ -82,10 +82,10 @@
 //!
 //! The access token of a password login is *fresh* (`"fresh": true`); the ones a refresh
 //! issues are not. Handlers guarded by `#[protected(fresh)]` or
-//! [`RequireFresh`](crate::extract::RequireFresh) accept only fresh tokens, so a stolen
+//! [`RequireFresh`](crate::RequireFresh) accept only fresh tokens, so a stolen
 //! refresh token is not enough for them. With cookies on, tokens also carry `sid`, the id of
 //! their session (refresh-token family), the same across refreshes, which CSRF tokens are
-//! bound to ([`VerifiedToken::session_id`](crate::VerifiedToken::session_id)).
+//! bound to ([`VerifiedToken::session_id`](crate::token::VerifiedToken::session_id)).
 //!
 //! # Refresh tokens
 //!
@@ -146,11 +146,11 @@ pub use throttle::{Limit, ThrottleConfig};
 pub use users::{User, UserStore};
 
 /// The default absolute lifetime of a refresh-token family: 30 days.
-pub const DEFAULT_REFRESH_TTL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+pub(crate) const DEFAULT_REFRESH_TTL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// The default idle lifetime of a refresh token: 7 days.
-pub const DEFAULT_REFRESH_IDLE_TTL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+pub(crate) const DEFAULT_REFRESH_IDLE_TTL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 /// The default body limit of the endpoints: 16 KiB.
-pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024;
+pub(crate) const DEFAULT_BODY_LIMIT: usize = 16 * 1024;
 
 type ClientAddress = Arc<dyn Fn(&Parts) -> Option<IpAddr> + Send + Sync>;
 

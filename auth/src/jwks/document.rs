@@ -22,9 +22,9 @@ use serde::Deserialize;
 use crate::keys::{Algorithm, KeyError, KeySet, Kid, VerifyingKey};
 
 /// The largest JWKS document read by default: 1 MiB (a provider's JWKS is a few KiB).
-pub const MAX_JWKS_SIZE: usize = 1024 * 1024;
+pub(crate) const MAX_JWKS_SIZE: usize = 1024 * 1024;
 /// The most keys a JWKS document may list by default: 100 (providers list two to ten).
-pub const MAX_JWKS_KEYS: usize = 100;
+pub(crate) const MAX_JWKS_KEYS: usize = 100;
 
 /// How a JWKS document is read. [`Default`] is the strict reading.
 ///
@@ -47,10 +47,10 @@ pub struct JwksConfig {
     /// Defaults to `None`: keys without `alg` are skipped.
     pub default_algorithm: Option<Algorithm>,
     /// The most keys the document may list (usable or not); more is an error. Defaults to
-    /// [`MAX_JWKS_KEYS`].
+    /// 100 (providers list two to ten).
     pub max_keys: usize,
     /// The largest document read, in bytes (a file, or an HTTP response body); larger is an
-    /// error. Defaults to [`MAX_JWKS_SIZE`].
+    /// error. Defaults to 1 MiB (a provider's JWKS is a few KiB).
     pub max_size: usize,
 }
 

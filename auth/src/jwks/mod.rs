@@ -148,7 +148,7 @@
 //! # let idp = Authenticator::builder().signing_key(key).issuer("https://idp.example.com/")
 //! #     .audience("https://api.example.com").build()?;
 //! # let token = idp.issue(&Idp { sub: "alice".into(), scope: "openid profile posts:write".into() })?.access_token;
-//! let verified = auth.verify(&token)?;
+//! let verified = auth.verify_without_revocation(&token)?;
 //! let scopes = verified.roles::<Scope>();
 //! assert!(scopes.contains(Scope::PostsWrite));
 //! assert!(!scopes.contains(Scope::PostsRead));
@@ -174,7 +174,7 @@
 //!   keeps the cached keys, and is logged (`tracing`, with the URL, never a token).
 //! - A key that leaves the document stops verifying at the next refresh, also for tokens in
 //!   the verified-token cache: entries are tagged with the key-set epoch that verified them.
-//! - [`Authenticator::verify`](crate::Authenticator::verify) (synchronous) only ever uses the
+//! - [`Authenticator::verify_without_revocation`](crate::Authenticator::verify_without_revocation) (synchronous) only ever uses the
 //!   cached keys; [`Authenticator::authenticate`](crate::Authenticator::authenticate) (the
 //!   extractors and the layer) refreshes on an unknown `kid`.
 //!
@@ -186,7 +186,7 @@
 //!   request to a location it names. A token's `kid` only selects among the fetched keys; an
 //!   unknown one causes at most the rate-limited refresh above.
 //! - **The algorithm is never guessed**: each key is used with the algorithm its JWK's `alg`
-//!   names, or [`JwksConfig::default_algorithm`](crate::keys::JwksConfig::default_algorithm)
+//!   names, or [`JwksConfig::default_algorithm`](crate::jwks::JwksConfig::default_algorithm)
 //!   (for providers such as Azure AD whose JWKS has no `alg`). Keys without either, `none`,
 //!   shared secrets (`oct`, `HS*`), encryption keys and unsupported types are skipped.
 //! - **`https` only**; plain `http` is accepted for loopback addresses (tests), never for
@@ -222,13 +222,10 @@ mod publish;
 mod remote;
 mod source;
 
-pub use document::{JwksConfig, JwksError, MAX_JWKS_KEYS, MAX_JWKS_SIZE};
+pub use document::{JwksConfig, JwksError};
 pub use fetch::{FetchFuture, JwksFetcher};
 pub use jsonwebtoken::jwk::{Jwk, JwkSet};
-pub use publish::{CACHE_CONTROL, WELL_KNOWN_PATH, router, router_at};
-pub use remote::{
-    DEFAULT_FETCH_TIMEOUT, DEFAULT_MIN_REFRESH_INTERVAL, DEFAULT_REFRESH_INTERVAL, RemoteJwks,
-    RemoteJwksBuilder,
-};
+pub use publish::{WELL_KNOWN_PATH, router, router_at};
+pub use remote::{RemoteJwks, RemoteJwksBuilder};
 
 pub(crate) use source::KeySource;

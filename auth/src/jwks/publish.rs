@@ -14,7 +14,7 @@ pub const WELL_KNOWN_PATH: &str = "/.well-known/jwks.json";
 
 /// The `Cache-Control` of the published document: verifiers may keep it 5 minutes. Publish a
 /// new key at least that long before signing with it.
-pub const CACHE_CONTROL: &str = "public, max-age=300";
+pub(crate) const CACHE_CONTROL: &str = "public, max-age=300";
 
 /// A router serving the public keys of `auth` at [`WELL_KNOWN_PATH`], for any router state:
 /// merge it into the application's router.

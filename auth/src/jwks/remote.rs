@@ -12,12 +12,12 @@ use super::{JwksConfig, JwksError, JwksFetcher};
 use crate::keys::{KeySet, VerifyingKey};
 
 /// How often the keys are fetched again in the background: 5 minutes.
-pub const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(5 * 60);
+pub(crate) const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(5 * 60);
 /// The shortest time between two fetches triggered by unknown key ids (and between retries
 /// after a failed fetch): 30 seconds.
-pub const DEFAULT_MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
 /// How long one fetch may take, connection and body included: 10 seconds.
-pub const DEFAULT_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The longest refresh interval accepted: one week.
 const MAX_INTERVAL: Duration = Duration::from_secs(7 * 24 * 60 * 60);

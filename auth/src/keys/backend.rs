@@ -37,10 +37,3 @@ pub(crate) fn install() {
         let _ = provider().install_default();
     });
 }
-
-/// The name of the selected backend, for logs and docs.
-pub(crate) const NAME: &str = if cfg!(feature = "aws-lc-rs") {
-    "aws-lc-rs"
-} else {
-    "rust-crypto"
-};

@@ -36,9 +36,6 @@ pub use verifying::VerifyingKey;
 
 pub(crate) use backend::install as install_backend;
 
-/// The name of the crypto backend compiled in: `"rust-crypto"` or `"aws-lc-rs"`.
-pub const BACKEND: &str = backend::NAME;
-
 /// One active signing key and the keys that verify, selected by `kid`.
 #[derive(Clone, Debug)]
 pub struct KeySet {

@@ -81,13 +81,13 @@ use crate::error::{AuthError, ErrorKind, RequestError};
 pub use params::HashParams;
 
 /// The default [`PasswordConfig::max_len`]: 1024 bytes.
-pub const DEFAULT_MAX_PASSWORD_LEN: usize = 1024;
+pub(crate) const DEFAULT_MAX_PASSWORD_LEN: usize = 1024;
 
 /// The largest [`PasswordConfig::max_concurrency`] accepted: 1024 hashes (and threads) at once.
-pub const MAX_CONCURRENCY: usize = 1024;
+pub(crate) const MAX_CONCURRENCY: usize = 1024;
 
 /// The default [`PasswordConfig::max_wait`]: 1 second.
-pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(1);
+pub(crate) const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(1);
 
 /// How passwords are hashed and verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,7 +100,7 @@ pub struct PasswordConfig {
     /// to [`HashParams::DEFAULT_CEILING`] (m = 256 MiB, t = 10, p = 4).
     pub ceiling: HashParams,
     /// How many hashes run at once, and how many hashing threads there are. Defaults to the
-    /// number of cores ([`std::thread::available_parallelism`]); at most [`MAX_CONCURRENCY`].
+    /// number of cores ([`std::thread::available_parallelism`]); at most 1024.
     pub max_concurrency: usize,
     /// How long a request waits for its turn before it fails with [`PasswordError::Busy`].
     /// Defaults to 1 second.

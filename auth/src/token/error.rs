@@ -45,7 +45,7 @@ pub enum TokenError {
     /// The claims do not deserialize into the handler's claims type.
     ClaimsType,
     /// A valid token that is not *fresh* (it was issued by a refresh, not by a password
-    /// login) on a handler that requires a fresh one ([`RequireFresh`](crate::extract::RequireFresh),
+    /// login) on a handler that requires a fresh one ([`RequireFresh`](crate::RequireFresh),
     /// `#[protected(fresh)]`): the client must log in again, refreshing does not help.
     NotFresh,
 }

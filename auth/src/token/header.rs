@@ -13,9 +13,9 @@ use crate::json::{Key, SeenKeys};
 /// Compared exactly: media types are case-insensitive, but RFC 9068 §4 lists exact values,
 /// and only those (and any value the application configures for another issuer's tokens)
 /// are accepted, byte for byte (`AT+JWT` is refused) \[policy\].
-pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
-/// The long form of [`ACCESS_TOKEN_TYPE`], also accepted (RFC 9068 §4), also exactly.
-pub const ACCESS_TOKEN_MEDIA_TYPE: &str = "application/at+jwt";
+pub(crate) const ACCESS_TOKEN_TYPE: &str = "at+jwt";
+/// The long form of `ACCESS_TOKEN_TYPE`, also accepted (RFC 9068 §4), also exactly.
+pub(crate) const ACCESS_TOKEN_MEDIA_TYPE: &str = "application/at+jwt";
 
 /// The header members the verifier looks at. Borrowed from the decoded header bytes.
 #[derive(Debug, Default)]

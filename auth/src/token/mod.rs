@@ -45,7 +45,6 @@ mod verified;
 mod verify;
 
 pub use error::TokenError;
-pub use header::{ACCESS_TOKEN_MEDIA_TYPE, ACCESS_TOKEN_TYPE};
 pub use issue::{IssueError, IssuedToken};
 pub use verified::VerifiedToken;
 

@@ -70,6 +70,16 @@ impl VerifiedToken {
         self.registered.expires_at()
     }
 
+    /// `iat`, in seconds since the Unix epoch.
+    pub fn issued_at(&self) -> u64 {
+        self.registered.issued_at()
+    }
+
+    /// `nbf`, in seconds since the Unix epoch, if the token has one.
+    pub fn not_before(&self) -> Option<u64> {
+        self.registered.not_before()
+    }
+
     /// The role names in the token, as written, including names no role enum knows.
     pub fn role_names(&self) -> impl Iterator<Item = &str> {
         self.roles.iter().map(|name| &**name)
@@ -95,14 +105,14 @@ impl VerifiedToken {
     }
 
     /// Whether the token is *fresh*: issued by a password login (`"fresh": true`), not by a
-    /// refresh. Fresh-only handlers require it ([`RequireFresh`](crate::extract::RequireFresh),
+    /// refresh. Fresh-only handlers require it ([`RequireFresh`](crate::RequireFresh),
     /// `#[protected(fresh)]`). A `fresh` claim that is not a boolean reads as not fresh.
     pub fn is_fresh(&self) -> bool {
         self.session_claims().is_ok_and(|session| session.fresh)
     }
 
     /// `sid`: the session (refresh-token family) the token was issued in, for tokens the
-    /// [endpoints](crate::endpoints) issue with [cookies](crate::cookie) on. The same across
+    /// [endpoints](crate::endpoints) issue with [cookies](crate::transport::cookie) on. The same across
     /// refreshes, different for every login; CSRF tokens are bound to it.
     pub fn session_id(&self) -> Option<&str> {
         self.session_claims().ok()?.id.as_deref()

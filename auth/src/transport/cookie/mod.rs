@@ -146,7 +146,7 @@ pub const CSRF_COOKIE: &str = "__Host-auth-csrf";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// The shortest CSRF key accepted: 32 bytes.
-pub const MIN_CSRF_KEY_LEN: usize = 32;
+pub(crate) const MIN_CSRF_KEY_LEN: usize = 32;
 
 /// Turns cookie transport on: see the [module docs](self). Checked by
 /// [`AuthenticatorBuilder::build`](crate::AuthenticatorBuilder::build).
