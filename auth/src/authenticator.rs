@@ -12,7 +12,7 @@ use crate::TokenClaims;
 use crate::error::{
     AuthError, ConfigError, DEFAULT_REALM, ErrorBodyHook, ErrorKind, is_valid_realm,
 };
-use crate::jwks::{JwkSet, KeySource, RemoteJwks};
+use crate::jwks::{JwkSet, KeySource, PublicKeys, RemoteJwks};
 use crate::keys::{KeySet, SigningKey};
 use crate::store::RevocationList;
 use crate::token::{
@@ -100,7 +100,7 @@ pub struct Authenticator {
 }
 
 struct Inner {
-    /// A static key set, or a remote JWKS that changes at run time (`keys::source`).
+    /// A static key set, or a remote JWKS that changes at run time (`jwks::source`).
     keys: KeySource,
     rules: TokenRules,
     cache: Option<TokenCache>,
@@ -379,6 +379,14 @@ impl Authenticator {
     /// Where access tokens are accepted besides `Authorization: Bearer`.
     pub(crate) fn transport(&self) -> &Transport {
         &self.inner.transport
+    }
+}
+
+/// Publishes the keys as they are at each request: the configured key set, or a remote
+/// JWKS as last fetched ([`jwks::router`](crate::jwks::router)).
+impl PublicKeys for Authenticator {
+    fn public_keys(&self) -> JwkSet {
+        self.jwks()
     }
 }
 

@@ -9,7 +9,6 @@
 //! | valid token, missing role | 403 | `Bearer error="insufficient_scope"` | `insufficient_scope` |
 //! | wrong credentials, bad refresh token | 400 | — | `invalid_grant` |
 //! | unsupported `grant_type` | 400 | — | `unsupported_grant_type` |
-//!
 //! | cookie-authenticated unsafe request without a valid CSRF token, or from another site ([`crate::transport::cookie`]) | 403 | — | `invalid_request` |
 //!
 //! The JSON body is `{"error": "…", "error_description": "…"}`. Descriptions come from a
@@ -17,8 +16,8 @@
 //!
 //! # Shaping the body
 //!
-//! [`AuthenticatorBuilder::error_body`](crate::AuthenticatorBuilder::error_body)(crate::AuthenticatorBuilder::error_body) replaces the
-//! JSON body of every error produced with that authenticator's context (extractors, the
+//! [`AuthenticatorBuilder::error_body`](crate::AuthenticatorBuilder::error_body) replaces
+//! the JSON body of every error produced with that authenticator's context (extractors, the
 //! layer, the endpoints) with the application's own. The status, the `WWW-Authenticate`
 //! challenge and `Cache-Control` stay as the table above says: clients and proxies rely on
 //! them, not on the body.

@@ -39,16 +39,16 @@
 
 //! # Layers
 //!
-//! Each module depends only on the modules listed before it, so a request can be followed in
-//! one direction, from the header to the handler (`ARCHITECTURE.md` at the repository root
+//! Each module depends only on the modules listed before it (in its row or an earlier one), so
+//! a request can be followed in one direction, from the header to the handler (`ARCHITECTURE.md` at the repository root
 //! walks through it):
 //!
 //! | layer | modules | knows |
 //! |---|---|---|
-//! | 1. vocabulary | [`claims`], `json` | roles, claim types; strict JSON pieces |
+//! | 1. vocabulary | `json`, [`claims`] | strict JSON pieces; roles, claim types |
 //! | 2. keys | [`keys`], [`jwks`] | signing and verifying keys; JWKS documents, published and fetched |
 //! | 3. tokens | [`token`] | the compact JWS: parse, verify, issue, the verified-token cache |
-//! | 4. errors and state | [`error`], [`store`], [`password`] | refusals as HTTP; refresh-token and revocation stores; argon2id |
+//! | 4. state and errors | [`store`], [`error`], [`password`] | refresh-token and revocation stores; refusals as HTTP; argon2id |
 //! | 5. transport | [`transport`] | where a request carries its token (header, cookie with CSRF, WebSocket query) |
 //! | 6. the authenticator | [`Authenticator`] | keys + rules + cache + revocation + transport, in the app state |
 //! | 7. the request path | `extract`, [`layer`] | axum extractors, the guards, the tower layer |

@@ -14,6 +14,8 @@ mod errors;
 mod guard;
 #[path = "../../auth-macros/src/private.rs"]
 mod private;
+#[path = "../../auth-macros/src/shared.rs"]
+mod shared;
 
 use std::str::FromStr as _;
 

@@ -1,5 +1,5 @@
-//! Compile-time behaviour of the macros (trybuild, STYLE R16): every `fail/` file holds one
-//! mistake and its reviewed `.stderr`; every `pass/` file is a supported shape, built and run.
+//! Compile-time behaviour of the macros (trybuild): every `fail/` file holds one mistake and
+//! its reviewed `.stderr`; every `pass/` file is a supported shape, built and run.
 //!
 //! Regenerate the snapshots with `TRYBUILD=overwrite cargo test -p auth-tests --test ui` and
 //! review them in `git diff`.

@@ -6,7 +6,21 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::Authenticator;
+use super::JwkSet;
+use crate::keys::KeySet;
+
+/// What [`router`] publishes: public keys as they are at each request. Implemented for
+/// [`Authenticator`](crate::Authenticator) (its current key set) and for a [`KeySet`].
+pub trait PublicKeys: Clone + Send + Sync + 'static {
+    /// The public keys as a JWKS document; HMAC keys are never included.
+    fn public_keys(&self) -> JwkSet;
+}
+
+impl PublicKeys for KeySet {
+    fn public_keys(&self) -> JwkSet {
+        self.jwks()
+    }
+}
 
 /// Where JWKS documents are conventionally served (RFC 8414 and OpenID Connect Discovery
 /// point `jwks_uri` at it).
@@ -16,7 +30,8 @@ pub const WELL_KNOWN_PATH: &str = "/.well-known/jwks.json";
 /// new key at least that long before signing with it.
 pub(crate) const CACHE_CONTROL: &str = "public, max-age=300";
 
-/// A router serving the public keys of `auth` at [`WELL_KNOWN_PATH`], for any router state:
+/// A router serving the public keys of `auth` (an [`Authenticator`](crate::Authenticator) or a
+/// [`KeySet`]) at [`WELL_KNOWN_PATH`], for any router state:
 /// merge it into the application's router.
 ///
 /// The answer is `200` with `Content-Type: application/json` and
@@ -34,7 +49,7 @@ pub(crate) const CACHE_CONTROL: &str = "public, max-age=300";
 ///     .route("/health", get(|| async { "ok" }))
 ///     .merge(auth::jwks::router(auth));
 /// ```
-pub fn router<S>(auth: Authenticator) -> Router<S>
+pub fn router<S, K: PublicKeys>(auth: K) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
@@ -46,15 +61,15 @@ where
 /// # Panics
 ///
 /// If `path` does not start with `/`, as [`Router::route`] does.
-pub fn router_at<S>(auth: Authenticator, path: &str) -> Router<S>
+pub fn router_at<S, K: PublicKeys>(auth: K, path: &str) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    Router::new().route(path, get(serve)).with_state(auth)
+    Router::new().route(path, get(serve::<K>)).with_state(auth)
 }
 
-async fn serve(State(auth): State<Authenticator>) -> Response {
-    match serde_json::to_vec(&auth.jwks()) {
+async fn serve<K: PublicKeys>(State(keys): State<K>) -> Response {
+    match serde_json::to_vec(&keys.public_keys()) {
         Ok(body) => (
             [
                 (header::CONTENT_TYPE, "application/json"),

@@ -56,7 +56,7 @@ struct Shared {
     min_refresh_interval: Duration,
     timeout: Duration,
     current: RwLock<Snapshot>,
-    /// Moves on whenever a key is removed or replaced; see `keys::source`.
+    /// Moves on whenever a key is removed or replaced; see `jwks::source`.
     epoch: AtomicU64,
     /// Held for the duration of a fetch: the single flight.
     flight: tokio::sync::Mutex<()>,

@@ -12,7 +12,7 @@
 //!   request, hit or miss.
 //!
 //! - keys: the key set of a remote JWKS changes at run time. Every entry carries the *epoch*
-//!   of the key-set snapshot that verified it (`keys::source`), and is served only while that
+//!   of the key-set snapshot that verified it (`jwks::source`), and is served only while that
 //!   is the current epoch. The epoch moves on whenever a key is removed or replaced, so a
 //!   token verified by a key that is gone is verified again, and refused, instead of being
 //!   served from here. Tagging the entry with the epoch of the snapshot it was verified with,
