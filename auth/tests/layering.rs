@@ -128,7 +128,12 @@ fn imports_point_down_the_layers() {
             .unwrap();
         // The crate root wires the layers together; it may name them all.
         let Some(owner_rank) = rank(owner) else {
-            assert_eq!(owner, "lib", "{} is not in the layers table", relative.display());
+            assert_eq!(
+                owner,
+                "lib",
+                "{} is not in the layers table",
+                relative.display()
+            );
             continue;
         };
         let source = fs::read_to_string(file).unwrap();
@@ -138,11 +143,18 @@ fn imports_point_down_the_layers() {
             };
             let target_rank = rank(target).unwrap();
             if target_rank > owner_rank {
-                upward.push(format!("{} uses crate::{name} ({target})", relative.display()));
+                upward.push(format!(
+                    "{} uses crate::{name} ({target})",
+                    relative.display()
+                ));
             }
         }
     }
-    assert!(upward.is_empty(), "imports that point up the layers:\n{}", upward.join("\n"));
+    assert!(
+        upward.is_empty(),
+        "imports that point up the layers:\n{}",
+        upward.join("\n")
+    );
 }
 
 #[test]
@@ -156,7 +168,10 @@ fn every_module_is_in_the_layers_table() {
             .or_else(|| line.trim().strip_prefix("mod "))
             .and_then(|rest| rest.strip_suffix(';'));
         if let Some(module) = declared {
-            assert!(rank(module).is_some(), "module `{module}` is missing from LAYERS");
+            assert!(
+                rank(module).is_some(),
+                "module `{module}` is missing from LAYERS"
+            );
         }
     }
 }

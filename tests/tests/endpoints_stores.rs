@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use auth::store::{
     AccessGrant, MemoryStore, NewFamily, RedisStore, RefreshInfo, RefreshStore, Refusal,
-    RevocationList, Rotation, SqliteStore, Successor, TokenHash,
+    RevocationList, Rotation, SPENT_TOKENS_KEPT, SqliteStore, Successor, TokenHash,
 };
 use axum::http::StatusCode;
 use support_endpoints::*;
@@ -30,6 +30,9 @@ async fn suite<S: TestStore>(store: S) {
     revocation_of_families_and_users(&store).await;
     denylist(&store).await;
     concurrent_rotations(&store).await;
+    bounded_history(&store).await;
+    reuse_is_answered_again(&store).await;
+    sessions_per_user_are_capped(&store).await;
     endpoints_on(store.clone()).await;
     concurrent_refreshes_over_http(store).await;
 }
@@ -67,6 +70,18 @@ async fn new_family<S: TestStore>(
     ttl: u64,
     idle: u64,
 ) -> Family {
+    new_family_capped(store, subject, now, ttl, idle, 100).await
+}
+
+/// A family of a subject who may have at most `max_live` of them.
+async fn new_family_capped<S: TestStore>(
+    store: &S,
+    subject: &str,
+    now: u64,
+    ttl: u64,
+    idle: u64,
+    max_live: usize,
+) -> Family {
     let family = Family {
         id: unique("family"),
         first: token(),
@@ -81,6 +96,7 @@ async fn new_family<S: TestStore>(
                 expires_at: now + ttl,
                 idle_expires_at: now + idle,
                 access: family.access.clone(),
+                max_live_families: max_live,
             },
             now,
         )
@@ -287,6 +303,119 @@ async fn concurrent_rotations<S: TestStore>(store: &S) {
         }
     }
     assert_eq!(rotated, 1);
+}
+
+/// A family that rotates without end keeps its last `SPENT_TOKENS_KEPT` spent tokens, which
+/// still detect reuse; older ones are forgotten, refused as unknown, and revoke nothing.
+async fn bounded_history<S: TestStore>(store: &S) {
+    let now = common::now();
+    let family = new_family(store, &unique("subject"), now, 3600, 600).await;
+    // Access tokens already expired, so a store may forget everything past the window.
+    let rotations = SPENT_TOKENS_KEPT + 3;
+    let mut chain = vec![family.first];
+    for _ in 0..rotations {
+        let next = Successor {
+            access: grant(now - 3600),
+            ..successor(now)
+        };
+        let presented = *chain.last().unwrap();
+        assert_eq!(
+            store.rotate(&presented, &next, now).await.unwrap(),
+            Rotation::Rotated
+        );
+        chain.push(next.token);
+    }
+    // chain[rotations] is live; chain[rotations - K ..] are the spent ones kept.
+    let forgotten = chain[rotations - SPENT_TOKENS_KEPT - 1];
+    let oldest_kept = chain[rotations - SPENT_TOKENS_KEPT];
+    assert_eq!(store.lookup(&forgotten, now).await.unwrap(), None);
+    assert_eq!(
+        store
+            .rotate(&forgotten, &successor(now), now)
+            .await
+            .unwrap(),
+        Rotation::Refused(Refusal::Unknown)
+    );
+    assert!(store.lookup(&oldest_kept, now).await.unwrap().is_some());
+    assert!(matches!(
+        store
+            .rotate(&oldest_kept, &successor(now), now)
+            .await
+            .unwrap(),
+        Rotation::Reused(_)
+    ));
+    assert_eq!(
+        store
+            .rotate(&chain[rotations], &successor(now), now)
+            .await
+            .unwrap(),
+        Rotation::Refused(Refusal::Revoked)
+    );
+}
+
+/// A spent token presented again after its family was revoked is reuse again, and answers
+/// the access tokens to denylist again: a request that failed part-way through denylisting
+/// them is retried with the same outcome.
+async fn reuse_is_answered_again<S: TestStore>(store: &S) {
+    let now = common::now();
+    let family = new_family(store, &unique("subject"), now, 3600, 600).await;
+    let second = successor(now);
+    assert_eq!(
+        store.rotate(&family.first, &second, now).await.unwrap(),
+        Rotation::Rotated
+    );
+    let expected = jtis(&[family.access.clone(), second.access.clone()]);
+    for _ in 0..2 {
+        let Rotation::Reused(grants) = store
+            .rotate(&family.first, &successor(now), now)
+            .await
+            .unwrap()
+        else {
+            panic!("reuse not detected");
+        };
+        assert_eq!(jtis(&grants), expected);
+    }
+}
+
+/// A login beyond the cap on sessions revokes the user's oldest live family; a password
+/// change still denylists the access tokens of every family, the evicted one included.
+async fn sessions_per_user_are_capped<S: TestStore>(store: &S) {
+    let now = common::now();
+    let subject = unique("subject");
+    let first = new_family_capped(store, &subject, now, 3600, 600, 2).await;
+    let second = new_family_capped(store, &subject, now, 3600, 600, 2).await;
+    // revoked families do not count against the cap
+    let revoked = new_family_capped(store, &subject, now, 3600, 600, 3).await;
+    store.revoke_family(&revoked.id, now).await.unwrap();
+    let third = new_family_capped(store, &subject, now, 3600, 600, 2).await;
+    assert_eq!(
+        store
+            .rotate(&first.first, &successor(now), now)
+            .await
+            .unwrap(),
+        Rotation::Refused(Refusal::Revoked)
+    );
+    assert_eq!(
+        store
+            .rotate(&second.first, &successor(now), now)
+            .await
+            .unwrap(),
+        Rotation::Rotated
+    );
+    let renewed = successor(now);
+    assert_eq!(
+        store.rotate(&third.first, &renewed, now).await.unwrap(),
+        Rotation::Rotated
+    );
+    let grants = store.revoke_subject(&subject, now).await.unwrap();
+    for family in [&first, &second, &third, &revoked] {
+        assert!(
+            jtis(&grants).contains(&family.access.jwt_id),
+            "{} not denylisted",
+            family.id
+        );
+    }
+    assert!(jtis(&grants).contains(&renewed.access.jwt_id));
 }
 
 /// The endpoints on top of the store, the store also being the revocation list.

@@ -166,6 +166,7 @@ impl<U: UserStore> Shared<U> {
             expires_at,
             idle_expires_at,
             access: grant_of(&issued),
+            max_live_families: self.max_sessions,
         };
         self.store.insert(&family, now).await?;
         self.token_response(

@@ -149,6 +149,8 @@ pub use users::{User, UserStore};
 pub(crate) const DEFAULT_REFRESH_TTL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// The default idle lifetime of a refresh token: 7 days.
 pub(crate) const DEFAULT_REFRESH_IDLE_TTL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+/// The default cap on live refresh-token families (sessions) per user.
+pub(crate) const DEFAULT_MAX_SESSIONS: usize = 100;
 /// The default body limit of the endpoints: 16 KiB.
 pub(crate) const DEFAULT_BODY_LIMIT: usize = 16 * 1024;
 
@@ -168,6 +170,7 @@ pub(crate) struct Shared<U: UserStore> {
     pub(crate) client_address: ClientAddress,
     pub(crate) refresh_ttl: u64,
     pub(crate) refresh_idle_ttl: u64,
+    pub(crate) max_sessions: usize,
     pub(crate) body_limit: usize,
     pub(crate) paths: Paths,
 }
@@ -208,6 +211,7 @@ impl<U: UserStore> Endpoints<U> {
             logout_path: "/logout".into(),
             refresh_ttl: DEFAULT_REFRESH_TTL,
             refresh_idle_ttl: DEFAULT_REFRESH_IDLE_TTL,
+            max_sessions: DEFAULT_MAX_SESSIONS,
             body_limit: DEFAULT_BODY_LIMIT,
             throttle: ThrottleConfig::default(),
             client_address: None,
@@ -274,6 +278,7 @@ pub struct EndpointsBuilder<U: UserStore> {
     logout_path: String,
     refresh_ttl: Duration,
     refresh_idle_ttl: Duration,
+    max_sessions: usize,
     body_limit: usize,
     throttle: ThrottleConfig,
     client_address: Option<ClientAddress>,
@@ -327,6 +332,17 @@ impl<U: UserStore> EndpointsBuilder<U> {
     /// most the absolute lifetime.
     pub fn refresh_idle_ttl(mut self, ttl: Duration) -> Self {
         self.refresh_idle_ttl = ttl;
+        self
+    }
+
+    /// The most sessions (refresh-token families, one per login) a user may have live at
+    /// once. A login beyond it revokes the user's oldest session: its refresh token stops
+    /// working, and its access token expires on its own. Defaults to 100; at least 1.
+    ///
+    /// This keeps what one account can make the store hold bounded (a script that logs in
+    /// in a loop), and the work of revoking all of a user's sessions.
+    pub fn max_sessions_per_user(mut self, sessions: usize) -> Self {
+        self.max_sessions = sessions;
         self
     }
 
@@ -384,6 +400,9 @@ impl<U: UserStore> EndpointsBuilder<U> {
         if self.body_limit == 0 {
             return Err(EndpointsError::BodyLimit);
         }
+        if self.max_sessions == 0 {
+            return Err(EndpointsError::MaxSessions);
+        }
         let passwords = match self.passwords {
             Some(passwords) => passwords,
             None => Passwords::new(PasswordConfig::default()).map_err(EndpointsError::Passwords)?,
@@ -401,6 +420,7 @@ impl<U: UserStore> EndpointsBuilder<U> {
                 client_address,
                 refresh_ttl: self.refresh_ttl.as_secs(),
                 refresh_idle_ttl: self.refresh_idle_ttl.as_secs(),
+                max_sessions: self.max_sessions,
                 body_limit: self.body_limit,
                 paths: Paths {
                     token: self.token_path,
@@ -431,6 +451,8 @@ pub enum EndpointsError {
     RefreshTtl,
     /// The body limit is zero.
     BodyLimit,
+    /// The cap on sessions per user is zero.
+    MaxSessions,
     /// The default password hasher could not be built.
     Passwords(PasswordError),
 }
@@ -445,6 +467,7 @@ impl fmt::Display for EndpointsError {
                 "refresh lifetimes must be positive, the idle one at most the absolute one",
             ),
             Self::BodyLimit => f.write_str("the body limit must be positive"),
+            Self::MaxSessions => f.write_str("the number of sessions per user must be positive"),
             Self::Passwords(err) => write!(f, "password hasher: {err}"),
         }
     }

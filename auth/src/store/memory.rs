@@ -1,9 +1,10 @@
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::refresh::{
-    AccessGrant, NewFamily, RefreshInfo, RefreshStore, Refusal, Rotation, Successor, TokenHash,
+    AccessGrant, NewFamily, RefreshInfo, RefreshStore, Refusal, Rotation, SPENT_TOKENS_KEPT,
+    Successor, TokenHash,
 };
 use super::{BoxFuture, DENYLIST_GRACE, RevocationList, StoreError};
 
@@ -14,8 +15,12 @@ use super::{BoxFuture, DENYLIST_GRACE, RevocationList, StoreError};
 /// tokens revoked before a restart verify again until they expire, within the access TTL.
 /// Use the SQLite or Redis store where that matters.
 ///
-/// Clones share the state. Rotation is one critical section of one mutex, so it is atomic.
-/// Expired families are swept when the number of tokens has doubled since the last sweep.
+/// Clones share the state. Rotation is one critical section of one mutex, so it is atomic;
+/// every operation in it is O(1) (amortised), so the critical sections stay short whatever
+/// one family or one user does. A family keeps its last [`SPENT_TOKENS_KEPT`] spent tokens
+/// and the access tokens it issued that have not expired; a user's families are indexed, so
+/// capping and revoking them costs what they hold. Expired families are swept when the number
+/// of tokens has doubled since the last sweep.
 #[derive(Clone, Default)]
 pub struct MemoryStore {
     denylist: Arc<Mutex<Denylist>>,
@@ -26,6 +31,8 @@ pub struct MemoryStore {
 struct RefreshState {
     tokens: HashMap<TokenHash, TokenEntry>,
     families: HashMap<Arc<str>, Family>,
+    /// Each subject's families, oldest first (some may be revoked or swept already).
+    subjects: HashMap<Box<str>, VecDeque<Arc<str>>>,
     sweep_at: usize,
 }
 
@@ -39,8 +46,10 @@ struct Family {
     subject: Box<str>,
     expires_at: u64,
     revoked: bool,
-    tokens: Vec<TokenHash>,
-    access: Vec<AccessGrant>,
+    /// The spent tokens still kept, oldest first, then the live one.
+    tokens: VecDeque<TokenHash>,
+    /// The access tokens issued, in order of issue (so roughly of expiry).
+    access: VecDeque<AccessGrant>,
 }
 
 impl Family {
@@ -48,9 +57,28 @@ impl Family {
     /// included).
     fn revoke(&mut self, now: u64) -> Vec<AccessGrant> {
         self.revoked = true;
+        self.prune_access(now);
         self.access
-            .retain(|grant| grant.expires_at + DENYLIST_GRACE > now);
-        self.access.clone()
+            .iter()
+            .filter(|grant| grant.expires_at + DENYLIST_GRACE > now)
+            .cloned()
+            .collect()
+    }
+
+    /// Forgets the access tokens at the front that have expired: O(1) amortised, since each
+    /// is dropped once.
+    fn prune_access(&mut self, now: u64) {
+        while self
+            .access
+            .front()
+            .is_some_and(|grant| grant.expires_at + DENYLIST_GRACE <= now)
+        {
+            self.access.pop_front();
+        }
+    }
+
+    fn is_live(&self, now: u64) -> bool {
+        !self.revoked && self.expires_at > now
     }
 }
 
@@ -115,6 +143,7 @@ impl MemoryStore {
             return Err(StoreError::new("refresh token or family id already stored"));
         }
         let id: Arc<str> = new.family.as_str().into();
+        state.make_room_for(&new.subject, new.max_live_families, now);
         state.tokens.insert(
             new.token,
             TokenEntry {
@@ -124,15 +153,20 @@ impl MemoryStore {
             },
         );
         state.families.insert(
-            id,
+            id.clone(),
             Family {
                 subject: new.subject.as_str().into(),
                 expires_at: new.expires_at,
                 revoked: false,
-                tokens: vec![new.token],
-                access: vec![new.access.clone()],
+                tokens: VecDeque::from([new.token]),
+                access: VecDeque::from([new.access.clone()]),
             },
         );
+        state
+            .subjects
+            .entry(new.subject.as_str().into())
+            .or_default()
+            .push_back(id);
         Ok(())
     }
 
@@ -162,11 +196,13 @@ impl MemoryStore {
         let Some(family) = state.families.get_mut(&entry.family) else {
             return Ok(Rotation::Refused(Refusal::Unknown));
         };
-        if family.revoked {
-            return Ok(Rotation::Refused(Refusal::Revoked));
-        }
+        // Spent first: a spent token of a revoked family is reuse again, and answers the
+        // access tokens to denylist again (a retry after a partial failure).
         if entry.spent {
             return Ok(Rotation::Reused(family.revoke(now)));
+        }
+        if family.revoked {
+            return Ok(Rotation::Refused(Refusal::Revoked));
         }
         if family.expires_at <= now || entry.idle_expires_at <= now {
             return Ok(Rotation::Refused(Refusal::Expired));
@@ -176,11 +212,15 @@ impl MemoryStore {
         }
         entry.spent = true;
         let id = entry.family.clone();
-        family.tokens.push(successor.token);
-        family
-            .access
-            .retain(|grant| grant.expires_at + DENYLIST_GRACE > now);
-        family.access.push(successor.access.clone());
+        family.tokens.push_back(successor.token);
+        // The live token and the newest spent ones stay; older spent ones are forgotten.
+        while family.tokens.len() > SPENT_TOKENS_KEPT + 1 {
+            if let Some(forgotten) = family.tokens.pop_front() {
+                state.tokens.remove(&forgotten);
+            }
+        }
+        family.prune_access(now);
+        family.access.push_back(successor.access.clone());
         let idle_expires_at = successor.idle_expires_at.min(family.expires_at);
         state.tokens.insert(
             successor.token,
@@ -204,18 +244,24 @@ impl MemoryStore {
 
     fn revoke_subject_now(&self, subject: &str, now: u64) -> Result<Vec<AccessGrant>, StoreError> {
         let mut state = self.families()?;
-        Ok(state
-            .families
-            .values_mut()
-            .filter(|family| &*family.subject == subject)
-            .flat_map(|family| family.revoke(now))
-            .collect())
+        let state = &mut *state;
+        let Some(ids) = state.subjects.get(subject) else {
+            return Ok(Vec::new());
+        };
+        let mut grants = Vec::new();
+        for id in ids {
+            if let Some(family) = state.families.get_mut(id) {
+                grants.extend(family.revoke(now));
+            }
+        }
+        Ok(grants)
     }
 }
 
 impl RefreshState {
     /// Drops the families past their absolute expiry, with all their tokens: any of those
-    /// tokens is refused anyway, as unknown.
+    /// tokens is refused anyway, as unknown. Amortised: it runs when the number of tokens has
+    /// doubled since the last sweep.
     fn sweep(&mut self, now: u64) {
         let tokens = &mut self.tokens;
         self.families.retain(|_, family| {
@@ -227,7 +273,43 @@ impl RefreshState {
             }
             keep
         });
+        let families = &self.families;
+        self.subjects.retain(|_, ids| {
+            ids.retain(|id| families.contains_key(id));
+            !ids.is_empty()
+        });
         self.sweep_at = (self.tokens.len() * 2).max(1024);
+    }
+
+    /// Keeps `subject` below `max` live families before one more is inserted: forgets the
+    /// ids of families that are gone, or dead with no access token left to denylist, then
+    /// revokes the oldest live ones. O(ids kept), which the cap and the access TTL bound.
+    fn make_room_for(&mut self, subject: &str, max: usize, now: u64) {
+        let Some(ids) = self.subjects.get_mut(subject) else {
+            return;
+        };
+        let families = &mut self.families;
+        ids.retain(|id| {
+            families.get_mut(id).is_some_and(|family| {
+                family.prune_access(now);
+                family.is_live(now) || !family.access.is_empty()
+            })
+        });
+        let mut live = ids
+            .iter()
+            .filter(|id| families.get(*id).is_some_and(|family| family.is_live(now)))
+            .count();
+        for id in ids.iter() {
+            if live < max.max(1) {
+                break;
+            }
+            if let Some(family) = families.get_mut(id).filter(|family| family.is_live(now)) {
+                // Evicted: its refresh tokens stop working; its access tokens expire on
+                // their own (or are denylisted by a later revocation of the subject).
+                family.revoked = true;
+                live -= 1;
+            }
+        }
     }
 }
 

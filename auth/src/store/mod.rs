@@ -27,7 +27,8 @@ use std::pin::Pin;
 pub use self::redis::RedisStore;
 pub use memory::MemoryStore;
 pub use refresh::{
-    AccessGrant, NewFamily, RefreshInfo, RefreshStore, Refusal, Rotation, Successor, TokenHash,
+    AccessGrant, NewFamily, RefreshInfo, RefreshStore, Refusal, Rotation, SPENT_TOKENS_KEPT,
+    Successor, TokenHash,
 };
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;

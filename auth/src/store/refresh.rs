@@ -46,6 +46,10 @@ impl fmt::Debug for TokenHash {
     }
 }
 
+/// How many of a family's most recently spent refresh tokens a store keeps, for reuse
+/// detection (see the [`RefreshStore`] contract).
+pub const SPENT_TOKENS_KEPT: usize = 32;
+
 /// An access token issued together with a refresh token: what to denylist when the family is
 /// revoked (security manual, RV-01).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -73,6 +77,9 @@ pub struct NewFamily {
     pub idle_expires_at: u64,
     /// The access token issued with it.
     pub access: AccessGrant,
+    /// The most families (sessions) the subject may have live, this one included: when the
+    /// subject already has that many, the oldest are revoked to make room. At least 1.
+    pub max_live_families: usize,
 }
 
 /// The token that replaces a presented one in a rotation.
@@ -148,8 +155,18 @@ impl Refusal {
 /// - A store only ever sees [`TokenHash`]es, never tokens.
 /// - [`rotate`](Self::rotate) is **atomic**: of any number of concurrent rotations of one
 ///   token, at most one returns [`Rotation::Rotated`].
-/// - Spent records stay until their family's absolute expiry, so that presenting one is
-///   detected as reuse until then.
+/// - The [`SPENT_TOKENS_KEPT`] most recently spent tokens of a family stay known until its
+///   absolute expiry, so that presenting one is detected as reuse. Older spent tokens may be
+///   forgotten (and are then refused as unknown, without revoking anything): a family's state
+///   stays bounded however often it rotates, and the reuse that matters, a stolen token
+///   raced against its owner, involves the last few tokens.
+/// - Presenting a spent token answers [`Rotation::Reused`] with the family's unexpired access
+///   tokens every time, also once the family is revoked, so a request that failed part-way
+///   through denylisting them can be retried.
+/// - A subject has at most [`NewFamily::max_live_families`] live families: inserting one more
+///   revokes the oldest.
+/// - Every operation costs O(1) or O(log n) in the number of records, plus what it returns:
+///   no operation scans a family's history or a subject's families beyond that bound.
 /// - A revoked family never becomes live again; a token the store does not know is refused
 ///   (a store that lost its data fails closed: users log in again).
 pub trait RefreshStore: Send + Sync + 'static {
@@ -167,9 +184,10 @@ pub trait RefreshStore: Send + Sync + 'static {
         now: u64,
     ) -> BoxFuture<'a, Result<Option<RefreshInfo>, StoreError>>;
 
-    /// In one atomic step: if `presented` is live (not spent, not expired, its family not
-    /// revoked), marks it spent and stores `successor` in its family; if it was already spent,
-    /// revokes its family; otherwise changes nothing.
+    /// In one atomic step: if `presented` was already spent, revokes its family (again, if it
+    /// was revoked) and answers its unexpired access tokens; if it is live (not expired, its
+    /// family not revoked), marks it spent and stores `successor` in its family, forgetting
+    /// the spent tokens beyond the newest [`SPENT_TOKENS_KEPT`]; otherwise changes nothing.
     fn rotate<'a>(
         &'a self,
         presented: &'a TokenHash,

@@ -10,7 +10,8 @@ use ::redis::{Client, Script};
 
 use super::memory::now as system_now;
 use super::refresh::{
-    AccessGrant, NewFamily, RefreshInfo, RefreshStore, Refusal, Rotation, Successor, TokenHash,
+    AccessGrant, NewFamily, RefreshInfo, RefreshStore, Refusal, Rotation, SPENT_TOKENS_KEPT,
+    Successor, TokenHash,
 };
 use super::{BoxFuture, DENYLIST_GRACE, RevocationList, StoreError};
 
@@ -34,9 +35,17 @@ const DEFAULT_PREFIX: &str = "auth:";
 /// | key | type | holds | expires |
 /// |---|---|---|---|
 /// | `auth:rt:<sha256 hex>` | hash | family, idle expiry, spent flag | with its family |
-/// | `auth:fam:<family>` | hash | subject, absolute expiry, revoked flag, access tokens | absolute expiry |
-/// | `auth:sub:<subject>` | set | the user's family ids | with the user's last family |
+/// | `auth:fam:<family>` | hash | subject, absolute expiry, revoked flag | absolute expiry |
+/// | `auth:fam:<family>:tokens` | list | the family's token hashes, oldest first: the last [`SPENT_TOKENS_KEPT`] spent ones, then the live one | absolute expiry |
+/// | `auth:fam:<family>:access` | sorted set | the `jti` of each access token the family issued, scored by its `exp` | absolute expiry |
+/// | `auth:sub:<subject>` | sorted set | the user's family ids, scored by creation time | with the user's last family |
 /// | `auth:deny:<jti>` | string | a revoked access token | `exp` + 60 s |
+///
+/// No script reads a whole family or a whole user: a rotation appends one token and trims
+/// the list from its head, drops the expired access tokens by score and adds one; a login
+/// looks at the user's families, which the cap on sessions per user bounds
+/// ([`NewFamily::max_live_families`]). So the cost of every call, and the time the script
+/// holds Redis, stays flat however often one family rotates or one user logs in.
 ///
 /// Every operation that reads and writes is one Lua script, so it is atomic: of concurrent
 /// rotations of one token, on one instance or many, one wins. The scripts derive the family
@@ -64,37 +73,57 @@ struct Scripts {
 }
 
 /// Marks a family revoked and returns `{jti, exp, ...}` of its access tokens that may still
-/// verify. Shared by the scripts that revoke.
+/// verify, after dropping the others by score. Shared by the scripts that revoke.
 const REVOKE_FN: &str = r"
 local function revoke(famkey, now, grace)
+  local acckey = famkey .. ':access'
   redis.call('HSET', famkey, 'revoked', '1')
-  local fields = redis.call('HGETALL', famkey)
-  local grants = {}
-  for i = 1, #fields, 2 do
-    local name = fields[i]
-    if string.sub(name, 1, 2) == 'a:' and tonumber(fields[i + 1]) + grace > now then
-      table.insert(grants, string.sub(name, 3))
-      table.insert(grants, fields[i + 1])
-    end
-  end
-  return grants
+  redis.call('ZREMRANGEBYSCORE', acckey, '-inf', now - grace)
+  return redis.call('ZRANGE', acckey, 0, -1, 'WITHSCORES')
 end
 ";
 
 /// KEYS: token, family, subject set. ARGV: family id, subject, expiry, idle expiry, access
-/// jti, access expiry, now, prefix.
+/// jti, access expiry, now, prefix, token hex, most live families, grace.
 const INSERT: &str = r"
-local ttl = tonumber(ARGV[3]) - tonumber(ARGV[7])
+local now = tonumber(ARGV[7])
+local ttl = tonumber(ARGV[3]) - now
 if ttl <= 0 then return 0 end
 if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then return -1 end
-redis.call('HSET', KEYS[2], 'sub', ARGV[2], 'exp', ARGV[3], 'revoked', '0', 'a:' .. ARGV[5], ARGV[6])
+local prefix = ARGV[8]
+local grace = tonumber(ARGV[11])
+if redis.call('TYPE', KEYS[3]).ok == 'set' then
+  -- Written by an earlier version as a plain set: becomes the sorted set, oldest unknown.
+  local ids = redis.call('SMEMBERS', KEYS[3])
+  redis.call('DEL', KEYS[3])
+  for _, id in ipairs(ids) do redis.call('ZADD', KEYS[3], 0, id) end
+end
+local live = {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
+  local famkey = prefix .. 'fam:' .. id
+  local fam = redis.call('HMGET', famkey, 'exp', 'revoked')
+  if not fam[1] then
+    redis.call('ZREM', KEYS[3], id)
+  elseif fam[2] == '1' or tonumber(fam[1]) <= now then
+    local acckey = famkey .. ':access'
+    redis.call('ZREMRANGEBYSCORE', acckey, '-inf', now - grace)
+    if redis.call('ZCARD', acckey) == 0 then redis.call('ZREM', KEYS[3], id) end
+  else
+    table.insert(live, famkey)
+  end
+end
+for i = 1, #live - tonumber(ARGV[10]) + 1 do
+  redis.call('HSET', live[i], 'revoked', '1')
+end
+redis.call('HSET', KEYS[2], 'sub', ARGV[2], 'exp', ARGV[3], 'revoked', '0')
 redis.call('EXPIRE', KEYS[2], ttl)
+redis.call('RPUSH', KEYS[2] .. ':tokens', ARGV[9])
+redis.call('EXPIRE', KEYS[2] .. ':tokens', ttl)
+redis.call('ZADD', KEYS[2] .. ':access', ARGV[6], ARGV[5])
+redis.call('EXPIRE', KEYS[2] .. ':access', ttl)
 redis.call('HSET', KEYS[1], 'fam', ARGV[1], 'idle', ARGV[4], 'spent', '0')
 redis.call('EXPIRE', KEYS[1], ttl)
-for _, id in ipairs(redis.call('SMEMBERS', KEYS[3])) do
-  if redis.call('EXISTS', ARGV[8] .. 'fam:' .. id) == 0 then redis.call('SREM', KEYS[3], id) end
-end
-redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('ZADD', KEYS[3], now, ARGV[1])
 if redis.call('TTL', KEYS[3]) < ttl then redis.call('EXPIRE', KEYS[3], ttl) end
 return 1
 ";
@@ -109,20 +138,22 @@ return {info[1], fam, info[2]}
 ";
 
 /// KEYS: presented token, successor token. ARGV: now, successor idle expiry, access jti,
-/// access expiry, prefix, grace. Returns `{outcome, ...grants}`.
+/// access expiry, prefix, grace, successor hex, spent tokens kept. Returns
+/// `{outcome, ...grants}`.
 const ROTATE: &str = r"
 local now = tonumber(ARGV[1])
+local grace = tonumber(ARGV[6])
 local rec = redis.call('HMGET', KEYS[1], 'fam', 'idle', 'spent')
 if not rec[1] then return {'unknown'} end
 local famkey = ARGV[5] .. 'fam:' .. rec[1]
 local fam = redis.call('HMGET', famkey, 'exp', 'revoked')
 if not fam[1] then return {'unknown'} end
-if fam[2] == '1' then return {'revoked'} end
 if rec[3] == '1' then
-  local grants = revoke(famkey, now, tonumber(ARGV[6]))
+  local grants = revoke(famkey, now, grace)
   table.insert(grants, 1, 'reused')
   return grants
 end
+if fam[2] == '1' then return {'revoked'} end
 local exp = tonumber(fam[1])
 if exp <= now or tonumber(rec[2]) <= now then return {'expired'} end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {'collision'} end
@@ -131,13 +162,16 @@ local idle = ARGV[2]
 if tonumber(idle) > exp then idle = fam[1] end
 redis.call('HSET', KEYS[2], 'fam', rec[1], 'idle', idle, 'spent', '0')
 redis.call('EXPIRE', KEYS[2], exp - now)
-local fields = redis.call('HGETALL', famkey)
-for i = 1, #fields, 2 do
-  if string.sub(fields[i], 1, 2) == 'a:' and tonumber(fields[i + 1]) + tonumber(ARGV[6]) <= now then
-    redis.call('HDEL', famkey, fields[i])
-  end
+local tokkey = famkey .. ':tokens'
+local count = redis.call('RPUSH', tokkey, ARGV[7])
+for _ = 1, count - tonumber(ARGV[8]) - 1 do
+  redis.call('DEL', ARGV[5] .. 'rt:' .. redis.call('LPOP', tokkey))
 end
-redis.call('HSET', famkey, 'a:' .. ARGV[3], ARGV[4])
+redis.call('EXPIRE', tokkey, exp - now)
+local acckey = famkey .. ':access'
+redis.call('ZREMRANGEBYSCORE', acckey, '-inf', now - grace)
+redis.call('ZADD', acckey, ARGV[4], ARGV[3])
+redis.call('EXPIRE', acckey, exp - now)
 return {'rotated'}
 ";
 
@@ -150,7 +184,13 @@ return revoke(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
 /// KEYS: subject set. ARGV: now, grace, prefix.
 const REVOKE_SUBJECT: &str = r"
 local all = {}
-for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+local ids
+if redis.call('TYPE', KEYS[1]).ok == 'set' then
+  ids = redis.call('SMEMBERS', KEYS[1])
+else
+  ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+end
+for _, id in ipairs(ids) do
   local famkey = ARGV[3] .. 'fam:' .. id
   if redis.call('EXISTS', famkey) == 1 then
     for _, value in ipairs(revoke(famkey, tonumber(ARGV[1]), tonumber(ARGV[2]))) do
@@ -232,6 +272,9 @@ impl RedisStore {
             .arg(new.access.expires_at)
             .arg(now)
             .arg(&*self.prefix)
+            .arg(new.token.to_hex())
+            .arg(new.max_live_families.max(1))
+            .arg(DENYLIST_GRACE)
             .invoke_async(&mut conn)
             .await
             .map_err(redis_error)?;
@@ -283,6 +326,8 @@ impl RedisStore {
             .arg(successor.access.expires_at)
             .arg(&*self.prefix)
             .arg(DENYLIST_GRACE)
+            .arg(successor.token.to_hex())
+            .arg(SPENT_TOKENS_KEPT)
             .invoke_async(&mut conn)
             .await
             .map_err(redis_error)?;
@@ -363,8 +408,19 @@ impl RedisStore {
     }
 }
 
+/// A time as a script returns it: an integer, or a sorted-set score, which Redis may print
+/// as a float (`1.7e+09`).
 fn parse_time(value: &str) -> Result<u64, StoreError> {
-    value.parse().map_err(|_| unexpected())
+    if let Ok(time) = value.parse() {
+        return Ok(time);
+    }
+    match value.parse::<f64>() {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked just before
+        Ok(time) if time.is_finite() && time >= 0.0 && time < 1.8e19 && time.fract() == 0.0 => {
+            Ok(time as u64)
+        }
+        _ => Err(unexpected()),
+    }
 }
 
 fn parse_grants(flat: &[String]) -> Result<Vec<AccessGrant>, StoreError> {

@@ -11,7 +11,8 @@ use sqlx::{SqlSafeStr as _, Transaction};
 
 use super::memory::now as system_now;
 use super::refresh::{
-    AccessGrant, NewFamily, RefreshInfo, RefreshStore, Refusal, Rotation, Successor, TokenHash,
+    AccessGrant, NewFamily, RefreshInfo, RefreshStore, Refusal, Rotation, SPENT_TOKENS_KEPT,
+    Successor, TokenHash,
 };
 use super::{BoxFuture, DENYLIST_GRACE, RevocationList, StoreError};
 
@@ -43,7 +44,10 @@ const PURGE_EVERY: u32 = 256;
 /// collide with the application's own migrations.
 ///
 /// Rotation runs in one `BEGIN IMMEDIATE` transaction whose spend is a conditional `UPDATE`,
-/// so two processes (or connections) rotating the same token cannot both succeed. Expired
+/// so two processes (or connections) rotating the same token cannot both succeed. Every
+/// statement is an indexed lookup or range: a rotation forgets the family's spent tokens
+/// beyond the last [`SPENT_TOKENS_KEPT`] (keeping those whose access token may still
+/// verify), and a login reads only the user's live families to apply the cap. Expired
 /// families are purged every 256 logins and by [`purge_expired`](Self::purge_expired).
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -119,7 +123,30 @@ impl SqliteStore {
         {
             tracing::warn!(error = %err, "purging expired refresh tokens failed");
         }
-        let mut tx = self.pool.begin().await.map_err(sql_error)?;
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(sql_error)?;
+        // Room for one more session: the user's oldest live families beyond the cap are
+        // revoked (the index on (subject, revoked) reads only the live ones, oldest first).
+        let live: Vec<String> = sqlx::query_scalar(
+            "SELECT family_id FROM auth_refresh_families \
+             WHERE subject = ?1 AND revoked = 0 AND expires_at > ?2 ORDER BY rowid",
+        )
+        .bind(new.subject.as_str())
+        .bind(int(now))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(sql_error)?;
+        let excess = (live.len() + 1).saturating_sub(new.max_live_families.max(1));
+        for family in live.iter().take(excess) {
+            sqlx::query("UPDATE auth_refresh_families SET revoked = 1 WHERE family_id = ?1")
+                .bind(family)
+                .execute(&mut *tx)
+                .await
+                .map_err(sql_error)?;
+        }
         sqlx::query(
             "INSERT INTO auth_refresh_families (family_id, subject, expires_at) \
              VALUES (?1, ?2, ?3)",
@@ -134,6 +161,7 @@ impl SqliteStore {
             &mut tx,
             &new.token,
             &new.family,
+            0,
             new.idle_expires_at.min(new.expires_at),
             &new.access,
         )
@@ -171,8 +199,8 @@ impl SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(sql_error)?;
-        let row: Option<(String, i64, i64, i64, i64)> = sqlx::query_as(
-            "SELECT t.family_id, t.idle_expires_at, t.spent, f.expires_at, f.revoked \
+        let row: Option<(String, i64, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT t.family_id, t.idle_expires_at, t.spent, t.seq, f.expires_at, f.revoked \
              FROM auth_refresh_tokens t JOIN auth_refresh_families f USING (family_id) \
              WHERE t.token_hash = ?1",
         )
@@ -180,16 +208,18 @@ impl SqliteStore {
         .fetch_optional(&mut *tx)
         .await
         .map_err(sql_error)?;
-        let Some((family, idle_expires_at, spent, expires_at, revoked)) = row else {
+        let Some((family, idle_expires_at, spent, seq, expires_at, revoked)) = row else {
             return Ok(Rotation::Refused(Refusal::Unknown));
         };
-        if revoked != 0 {
-            return Ok(Rotation::Refused(Refusal::Revoked));
-        }
+        // Spent first: a spent token of a revoked family is reuse again, and answers the
+        // access tokens to denylist again (a retry after a partial failure).
         if spent != 0 {
             let grants = revoke_family_in(&mut tx, &family, now).await?;
             tx.commit().await.map_err(sql_error)?;
             return Ok(Rotation::Reused(grants));
+        }
+        if revoked != 0 {
+            return Ok(Rotation::Refused(Refusal::Revoked));
         }
         let expires_at = uint(expires_at);
         if expires_at <= now || uint(idle_expires_at) <= now {
@@ -208,14 +238,29 @@ impl SqliteStore {
             // Cannot happen under the write lock; refuse rather than guess.
             return Ok(Rotation::Refused(Refusal::Revoked));
         }
+        let next = seq.saturating_add(1);
         insert_token(
             &mut tx,
             &successor.token,
             &family,
+            next,
             successor.idle_expires_at.min(expires_at),
             &successor.access,
         )
         .await?;
+        // Spent tokens beyond the reuse window are forgotten, by range of `seq`; a row whose
+        // access token may still verify stays until it expires, so revoking the family still
+        // denylists it.
+        sqlx::query(
+            "DELETE FROM auth_refresh_tokens \
+             WHERE family_id = ?1 AND seq < ?2 AND access_expires_at <= ?3",
+        )
+        .bind(&family)
+        .bind(next.saturating_sub(i64::try_from(SPENT_TOKENS_KEPT).unwrap_or(i64::MAX)))
+        .bind(int(now.saturating_sub(DENYLIST_GRACE)))
+        .execute(&mut *tx)
+        .await
+        .map_err(sql_error)?;
         tx.commit().await.map_err(sql_error)?;
         Ok(Rotation::Rotated)
     }
@@ -291,20 +336,23 @@ impl SqliteStore {
     }
 }
 
+/// Stores a token of `family` at place `seq` (0 for the first, one more at each rotation).
 async fn insert_token(
     tx: &mut Transaction<'static, sqlx::Sqlite>,
     token: &TokenHash,
     family: &str,
+    seq: i64,
     idle_expires_at: u64,
     access: &AccessGrant,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO auth_refresh_tokens \
-         (token_hash, family_id, idle_expires_at, access_jti, access_expires_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+         (token_hash, family_id, seq, idle_expires_at, access_jti, access_expires_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )
     .bind(&token.as_bytes()[..])
     .bind(family)
+    .bind(seq)
     .bind(int(idle_expires_at))
     .bind(access.jwt_id.as_str())
     .bind(int(access.expires_at))
@@ -347,13 +395,22 @@ fn grants(rows: Vec<(String, i64)>) -> Vec<AccessGrant> {
 }
 
 fn migrator() -> Migrator {
-    let mut migrator = Migrator::with_migrations(vec![Migration::new(
-        1,
-        "auth refresh tokens and access-token denylist".into(),
-        MigrationType::Simple,
-        include_str!("migrations/0001_auth_tables.sql").into_sql_str(),
-        false,
-    )]);
+    let mut migrator = Migrator::with_migrations(vec![
+        Migration::new(
+            1,
+            "auth refresh tokens and access-token denylist".into(),
+            MigrationType::Simple,
+            include_str!("migrations/0001_auth_tables.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            2,
+            "bounded refresh-token families".into(),
+            MigrationType::Simple,
+            include_str!("migrations/0002_bounded_families.sql").into_sql_str(),
+            false,
+        ),
+    ]);
     migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
     migrator
 }
