@@ -95,6 +95,7 @@ pub(crate) fn effective_bits<R: RoleEnum>(bits: u64) -> u64 {
 /// at the role's literal, and panic there with the message, so the error points at what the
 /// user typed and at nothing inside this crate.
 #[doc(hidden)]
+#[allow(clippy::result_large_err)] // evaluated by the compiler, where size costs nothing
 pub const fn role_bit_among(names: &[&str], name: &str) -> Result<u64, UnknownRoleName> {
     if names.len() > MAX_ROLES {
         return Err(UnknownRoleName(
@@ -154,6 +155,11 @@ impl UnknownRoleName {
 /// type Staff = RequireRole<Role, { role_bit::<Role>("admin") | role_bit::<Role>("editor") }>;
 /// async fn dashboard(_: Staff) {}
 /// ```
+///
+/// # Panics
+///
+/// When `name` is not a wire name of `R`: at compile time in a const context (the error
+/// above), at run time otherwise.
 pub const fn role_bit<R: RoleEnum>(name: &str) -> u64 {
     match role_bit_among(R::NAMES, name) {
         Ok(bit) => bit,

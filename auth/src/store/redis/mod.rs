@@ -416,9 +416,7 @@ fn parse_time(value: &str) -> Result<u64, StoreError> {
     }
     match value.parse::<f64>() {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked just before
-        Ok(time) if time.is_finite() && time >= 0.0 && time < 1.8e19 && time.fract() == 0.0 => {
-            Ok(time as u64)
-        }
+        Ok(time) if (0.0..1.8e19).contains(&time) && time.fract() == 0.0 => Ok(time as u64),
         _ => Err(unexpected()),
     }
 }
