@@ -382,7 +382,10 @@ async fn refresh_rotates_the_pair_and_spends_the_old_token() {
     let body = format!("grant_type=refresh_token&refresh_token={}", third.refresh);
     let fourth = pair_of(&h.send(form("/token", &body)).await);
     let reply = h
-        .send(json("/token", &json!({"refresh_token": fourth.refresh})))
+        .send(json(
+            "/token",
+            &json!({"grant_type": "refresh_token", "refresh_token": fourth.refresh}),
+        ))
         .await;
     assert_token_response(&reply);
 }

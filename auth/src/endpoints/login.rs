@@ -48,13 +48,14 @@ impl<U: UserStore> Shared<U> {
             Some("password") => Grant::Password,
             Some("refresh_token") => Grant::RefreshToken,
             Some(_) => return Err(AuthError::new(ErrorKind::UnsupportedGrantType)),
-            // FastAPI's `OAuth2PasswordRequestForm` makes `grant_type` optional too.
-            None if params.username.is_none()
-                && params.password.is_none()
-                && params.refresh_token.is_some() =>
-            {
-                Grant::RefreshToken
+            // A refresh token is only ever spent by an explicit `grant_type=refresh_token`
+            // (RFC 6749 §6): without one, the request misses a required parameter (§5.2), so
+            // a client cannot rotate a token by accident (security manual, LG-01).
+            None if params.refresh_token.is_some() => {
+                return Err(RequestError::MissingParameter.into());
             }
+            // FastAPI's `OAuth2PasswordRequestForm` makes `grant_type` optional for the
+            // password grant; JSON `{"username","password"}` is the same convenience.
             None => Grant::Password,
         };
         match grant {

@@ -47,6 +47,7 @@
 //! |---|---|
 //! | `POST /token` `grant_type=password&username=..&password=..` (`grant_type` may be left out, as FastAPI allows; `scope` is ignored) | 200 `{"access_token","token_type":"Bearer","expires_in","refresh_token"}`, `Cache-Control: no-store`, `Pragma: no-cache` |
 //! | `POST /token` `grant_type=refresh_token&refresh_token=..` (RFC 6749 §6), or `POST /refresh` `refresh_token=..` | 200, a new pair; the presented refresh token is spent |
+//! | `POST /token` with a `refresh_token` and no `grant_type` | 400 `invalid_request`; the token is not spent |
 //! | `POST /logout` `refresh_token=..`, the access token in `Authorization: Bearer` (optional) | 204, also for an unknown or invalid refresh token (RFC 7009 §2.2) |
 //! | unknown user, wrong password, disabled user, unusable stored hash | 400 `invalid_grant`, byte for byte the same answer |
 //! | unknown, expired, spent, revoked refresh token; its user gone or disabled | 400 `invalid_grant` |

@@ -66,6 +66,46 @@ async fn credentials_in_the_query_string_are_never_read() {
     assert_eq!(h.send(request).await.status, StatusCode::METHOD_NOT_ALLOWED);
 }
 
+/// L19 (LG-01, RFC 6749 §5.2): `POST /token` spends a refresh token only for an explicit
+/// `grant_type=refresh_token`. With a `refresh_token` and no `grant_type`, in form or JSON,
+/// alone or next to credentials, the request misses a required parameter: 400
+/// `invalid_request`, and the token is not spent. Credentials alone without `grant_type`
+/// stay a password login (FastAPI's form, the JSON convenience).
+#[tokio::test]
+async fn a_refresh_token_without_grant_type_is_invalid_request() {
+    let h = Setup::default().build().await;
+    let pair = h.pair("alice").await;
+    let token = &pair.refresh;
+    for request in [
+        form("/token", &format!("refresh_token={token}")),
+        json("/token", &json!({"refresh_token": token})),
+        form(
+            "/token",
+            &format!("{}&refresh_token={token}", login_body("alice", PASSWORD)).replacen(
+                "grant_type=password&",
+                "",
+                1,
+            ),
+        ),
+        json(
+            "/token",
+            &json!({"username": "alice", "password": PASSWORD, "refresh_token": token}),
+        ),
+    ] {
+        let reply = h.send(request).await;
+        assert_oauth_error(&reply, StatusCode::BAD_REQUEST, "invalid_request");
+    }
+    assert_token_response(
+        &h.send(json(
+            "/token",
+            &json!({"username": "alice", "password": PASSWORD}),
+        ))
+        .await,
+    );
+    // Not spent by any of that.
+    assert_token_response(&h.refresh(token).await);
+}
+
 /// L16 (LG-03): `scope` is ignored, so asking for more than the user has grants nothing.
 #[tokio::test]
 async fn a_requested_scope_never_grants_roles() {
