@@ -12,7 +12,7 @@ use axum::http::{Request, StatusCode, header};
 use serde_json::json;
 
 use super::assert_forbidden;
-use crate::common;
+use crate::common::{self, Reply};
 use crate::support_endpoints::*;
 
 /// L07 L08 (LG-01, RFC 6749 §3.2): a parameter repeated under another spelling (a
@@ -298,4 +298,120 @@ async fn unknown_and_disabled_users_need_a_hashing_slot_like_everyone() {
         assert_oauth_error(&waiter, StatusCode::TOO_MANY_REQUESTS, "slow_down");
         assert_token_response(&holder.await.unwrap());
     }
+}
+
+fn login_from(username: &str, password: &str, ip: [u8; 4]) -> Request<Body> {
+    from_address(form("/token", &login_body(username, password)), ip)
+}
+
+fn retry_after(reply: &Reply) -> u64 {
+    reply.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// L20 (LG-05, PW-02): a client that hangs up while its password is hashing has still made
+/// the hash run to its end. Such attempts stay counted, so hanging up on every attempt is
+/// throttled like failing: six abandoned logins from one address, each after its hash
+/// started, and the seventh (with the right password) is 429. Refunding them let 600
+/// aborted attempts burn seconds of CPU without the address ever being throttled.
+#[tokio::test]
+async fn logins_abandoned_after_hashing_started_are_still_counted() {
+    let slow = auth::password::HashParams {
+        memory_kib: 16 * 1024,
+        iterations: 2,
+        parallelism: 1,
+    };
+    let h = Arc::new(
+        Setup::default()
+            .passwords(PasswordConfig::default().params(slow).max_concurrency(8))
+            .throttle(ThrottleConfig::default())
+            .build()
+            .await,
+    );
+    let client = [198, 51, 100, 7];
+    for _ in 0..6 {
+        let login = tokio::spawn({
+            let h = h.clone();
+            async move { h.send(login_from("alice", PASSWORD, client)).await }
+        });
+        // On this single-threaded runtime the login now runs until its hash is on a
+        // hashing thread, holding one of the 8 permits; then its client hangs up.
+        tokio::task::yield_now().await;
+        login.abort();
+        assert!(login.await.is_err_and(|err| err.is_cancelled()));
+    }
+    let reply = h.send(login_from("alice", PASSWORD, client)).await;
+    assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
+    assert!(retry_after(&reply) >= 1);
+    // Elsewhere, the user logs in.
+    assert_token_response(&h.send(login_from("alice", PASSWORD, [192, 0, 2, 1])).await);
+}
+
+/// L21 (LG-05): an attacker who fails on an account from 22 addresses in 22 networks, then
+/// once more each time the block ends, keeps the account blocked for those networks, but
+/// not for the user: the right password from a network that never failed gets through
+/// within `new_network_interval` (30 s), and from then on the pair is trusted.
+#[tokio::test]
+async fn failing_from_many_networks_does_not_lock_the_user_out() {
+    let h = Setup::default()
+        .throttle(ThrottleConfig::default())
+        .build()
+        .await;
+    for i in 0..22 {
+        let _ = h.send(login_from("alice", "guess", [10, i, 0, 1])).await;
+    }
+    let victim = [192, 0, 2, 44];
+    let mut waited = 0;
+    let reply = loop {
+        let reply = h.send(login_from("alice", PASSWORD, victim)).await;
+        if reply.status != StatusCode::TOO_MANY_REQUESTS {
+            break reply;
+        }
+        let wait = retry_after(&reply);
+        assert!(
+            wait <= 30,
+            "the user waits at most the new-network interval: {wait}"
+        );
+        waited += wait;
+        assert!(waited <= 60, "locked out");
+        h.clock.advance(Duration::from_secs(wait));
+        // The attacker, as soon as the block ends, fails once more from a network it used.
+        let _ = h.send(login_from("alice", "guess", [10, 0, 0, 1])).await;
+        let _ = h.send(login_from("alice", "guess", [10, 1, 0, 9])).await;
+    };
+    assert_token_response(&reply);
+    // The attacking networks stay blocked while the attack goes on.
+    let reply = h.send(login_from("alice", PASSWORD, [10, 2, 0, 200])).await;
+    assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
+    // The user's network is trusted now: no wait, whatever the attacker does.
+    let _ = h.send(login_from("alice", "guess", [10, 3, 0, 1])).await;
+    assert_token_response(&h.send(login_from("alice", PASSWORD, victim)).await);
+}
+
+/// L22 (LG-05): guessing one account from one network is throttled whichever of the
+/// network's addresses are used: after the account's 20 free failures, the network's next
+/// attempt is 429 even with the right password; other networks are not blocked with it.
+#[tokio::test]
+async fn guessing_from_one_network_is_still_throttled() {
+    let h = Setup::default()
+        .throttle(ThrottleConfig::default())
+        .build()
+        .await;
+    for i in 0..20 {
+        assert_invalid_grant(&h.send(login_from("alice", "guess", [203, 0, 113, i])).await);
+    }
+    for i in 20..40 {
+        let reply = h.send(login_from("alice", "guess", [203, 0, 113, i])).await;
+        if i > 20 {
+            assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
+        }
+    }
+    let reply = h
+        .send(login_from("alice", PASSWORD, [203, 0, 113, 250]))
+        .await;
+    assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
+    assert_token_response(&h.send(login_from("alice", PASSWORD, [192, 0, 2, 1])).await);
 }
