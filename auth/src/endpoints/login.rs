@@ -62,6 +62,7 @@ impl<U: UserStore> Shared<U> {
         match grant {
             Grant::Password => self.login(params, &parts).await,
             Grant::RefreshToken => {
+                self.limit_refresh_client(&parts)?;
                 let token = params.refresh_token.ok_or(RequestError::MissingParameter)?;
                 self.rotate(&token, None).await
             }
@@ -99,6 +100,14 @@ impl<U: UserStore> Shared<U> {
             Err(_) => attempt.failed(),
         }
         let (user, needs_rehash) = checked?;
+        // Successful logins have a rate too: one leaked password does not open sessions
+        // without bound (security manual, LG-09).
+        self.rates
+            .login_of(user.subject(), now)
+            .map_err(|retry_after| {
+                tracing::info!(reason = "login_rate", subject = %user.subject(), "login refused");
+                AuthError::too_many_requests(retry_after)
+            })?;
         if needs_rehash {
             self.rehash(user.subject(), &password).await;
         }

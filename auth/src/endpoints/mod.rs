@@ -55,7 +55,7 @@
 //! | missing or empty parameter, a parameter sent twice, a malformed body, a password over 1 KiB | 400 `invalid_request` |
 //! | another content type | 415 `invalid_request` |
 //! | a body over the limit | 413 `invalid_request` |
-//! | too many failed logins ([`ThrottleConfig`]), or no hashing slot free within 1 s | 429 `slow_down` (with `Retry-After` when throttled) |
+//! | too many failed logins, refreshes or successful logins ([`ThrottleConfig`]), or no hashing slot free within 1 s | 429 `slow_down` (with `Retry-After` when throttled) |
 //! | a store that cannot be reached | 503 `temporarily_unavailable` |
 //!
 //! Other methods on these paths get 405.
@@ -119,6 +119,7 @@
 mod body;
 mod login;
 mod logout;
+mod rate;
 mod refresh;
 mod request;
 mod respond;
@@ -143,6 +144,7 @@ use crate::store::{MemoryStore, RefreshStore};
 
 #[cfg(fuzzing)] // the entry point of the `fuzz/` targets only
 pub use body::parse_request_body;
+pub use rate::Rate;
 pub use throttle::{Limit, ThrottleConfig};
 pub use users::{User, UserStore};
 
@@ -166,6 +168,7 @@ pub(crate) struct Shared<U: UserStore> {
     pub(crate) store: Arc<dyn RefreshStore>,
     pub(crate) passwords: Passwords,
     pub(crate) throttle: throttle::Throttle,
+    pub(crate) rates: rate::RateLimits,
     pub(crate) client_address: ClientAddress,
     pub(crate) refresh_ttl: u64,
     pub(crate) refresh_idle_ttl: u64,
@@ -398,6 +401,7 @@ impl<U: UserStore> EndpointsBuilder<U> {
                 users: self.users,
                 store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
                 passwords,
+                rates: rate::RateLimits::new(&self.throttle),
                 throttle: throttle::Throttle::new(self.throttle),
                 client_address,
                 refresh_ttl: self.refresh_ttl.as_secs(),

@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
+use super::rate::Rate;
+
 /// One backoff rule: after `free_failures` failures, each further failure blocks the key for
 /// `base_delay`, doubling up to `max_delay`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +49,10 @@ impl Limit {
     }
 }
 
-/// How `/token` throttles password logins.
+/// How the endpoints throttle: failed password logins (below), and the rates of refreshes
+/// and successful logins ([`Rate`]).
+///
+/// # Failed logins
 ///
 /// Three counters, each with exponential backoff ([`Limit`]), are charged by every attempt
 /// that is not itself refused, whether or not the account exists:
@@ -95,14 +100,32 @@ impl Limit {
 /// **Without an address, every request counts as one client of one network** (and nothing
 /// can be trusted).
 ///
+/// # Rates
+///
+/// Token buckets ([`Rate`]) bound what succeeds too, answering 429 `slow_down` with
+/// `Retry-After` when exceeded:
+///
+/// - [`refresh_per_family`](Self::refresh_per_family): refreshes of one refresh-token family
+///   (one login session): a burst of 5, then one every 12 s (5 a minute). A client refreshes
+///   once per access-token lifetime; a loop or a stolen token hammering the store is cut short.
+/// - [`refresh_per_client`](Self::refresh_per_client): refresh requests (`/refresh` and the
+///   refresh grant of `/token`, valid or not) from one client address: a burst of 60, then one
+///   a second (60 a minute), room for a few hundred users behind one NAT.
+/// - [`logins_per_account`](Self::logins_per_account): successful password logins of one
+///   account: a burst of 10, then one every 6 s (10 a minute), so one leaked password cannot
+///   open sessions without bound.
+///
+/// # Memory
+///
 /// The counters live in the memory of each instance: behind a load balancer of N instances
 /// an attacker gets up to N times the budget. Each table holds at most
-/// [`max_entries`](Self::max_entries) keys; when full, keys that are not blocked are
-/// forgotten first, and a new key that still finds no room is not counted.
+/// [`max_entries`](Self::max_entries) keys; when full, keys that are not blocked (or buckets
+/// that are full again) are forgotten first, and a new key that still finds no room is not
+/// counted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ThrottleConfig {
-    /// Whether logins are throttled at all. Defaults to `true`.
+    /// Whether anything is throttled at all. Defaults to `true`.
     pub enabled: bool,
     /// Defaults to 5 free failures, then 1 s doubling to 15 minutes.
     pub per_account_and_address: Limit,
@@ -118,6 +141,15 @@ pub struct ThrottleConfig {
     pub forget_after: Duration,
     /// Defaults to 30 days.
     pub trust_for: Duration,
+    /// Refreshes per refresh-token family. Defaults to a burst of 5, then one every 12 s;
+    /// `None` does not limit.
+    pub refresh_per_family: Option<Rate>,
+    /// Refresh requests per client address. Defaults to a burst of 60, then one a second;
+    /// `None` does not limit.
+    pub refresh_per_client: Option<Rate>,
+    /// Successful password logins per account. Defaults to a burst of 10, then one every 6 s;
+    /// `None` does not limit.
+    pub logins_per_account: Option<Rate>,
     /// Defaults to 100 000 per table.
     pub max_entries: usize,
 }
@@ -133,6 +165,9 @@ impl Default for ThrottleConfig {
             per_address: Limit::new(100, SECOND, Duration::from_secs(15 * 60)),
             forget_after: Duration::from_secs(60 * 60),
             trust_for: Duration::from_secs(30 * 24 * 60 * 60),
+            refresh_per_family: Some(Rate::new(5, Duration::from_secs(12))),
+            refresh_per_client: Some(Rate::new(60, SECOND)),
+            logins_per_account: Some(Rate::new(10, Duration::from_secs(6))),
             max_entries: 100_000,
         }
     }
@@ -168,6 +203,24 @@ impl ThrottleConfig {
     /// Sets [`per_address`](Self::per_address).
     pub fn per_address(mut self, limit: Limit) -> Self {
         self.per_address = limit;
+        self
+    }
+
+    /// Sets [`refresh_per_family`](Self::refresh_per_family).
+    pub fn refresh_per_family(mut self, rate: Option<Rate>) -> Self {
+        self.refresh_per_family = rate;
+        self
+    }
+
+    /// Sets [`refresh_per_client`](Self::refresh_per_client).
+    pub fn refresh_per_client(mut self, rate: Option<Rate>) -> Self {
+        self.refresh_per_client = rate;
+        self
+    }
+
+    /// Sets [`logins_per_account`](Self::logins_per_account).
+    pub fn logins_per_account(mut self, rate: Option<Rate>) -> Self {
+        self.logins_per_account = rate;
         self
     }
 
@@ -558,7 +611,7 @@ fn account_key(username: &str) -> Account {
 
 /// IPv4 (also IPv4-mapped IPv6) as is; IPv6 by its /64 prefix, since one client usually
 /// holds a whole /64.
-fn address_key(address: IpAddr) -> Address {
+pub(crate) fn address_key(address: IpAddr) -> Address {
     match address.to_canonical() {
         IpAddr::V4(v4) => u128::from(v4.to_ipv6_mapped()),
         IpAddr::V6(v6) => u128::from(v6) & !u128::from(u64::MAX),

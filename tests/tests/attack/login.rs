@@ -415,3 +415,32 @@ async fn guessing_from_one_network_is_still_throttled() {
     assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
     assert_token_response(&h.send(login_from("alice", PASSWORD, [192, 0, 2, 1])).await);
 }
+
+/// L23 (LG-09): successful logins of one account have a rate: a burst of 10, then one every
+/// 6 s, answered 429 `slow_down` with `Retry-After`, from any address.
+#[tokio::test]
+async fn successful_logins_are_rate_limited_per_account() {
+    let h = Setup::default()
+        .throttle(ThrottleConfig::default())
+        .build()
+        .await;
+    for i in 0..10 {
+        assert_token_response(&h.send(login_from("alice", PASSWORD, [192, 0, 2, i])).await);
+    }
+    let reply = h
+        .send(login_from("alice", PASSWORD, [198, 51, 100, 1]))
+        .await;
+    assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
+    // 6, or 5 if the clock's second turned during the test.
+    assert!(
+        (5..=6).contains(&retry_after(&reply)),
+        "{}",
+        retry_after(&reply)
+    );
+    // Other accounts are not affected, and the bucket refills.
+    assert_token_response(&h.send(login_from("bob", PASSWORD, [192, 0, 2, 1])).await);
+    h.clock.advance(Duration::from_secs(6));
+    assert_token_response(&h.send(login_from("alice", PASSWORD, [192, 0, 2, 1])).await);
+    // A wrong password is still `invalid_grant`: the rate says nothing about a guess.
+    assert_invalid_grant(&h.send(login_from("alice", "guess", [192, 0, 2, 2])).await);
+}
