@@ -95,7 +95,9 @@ impl Limit {
 /// The account is the username as sent, lowercased (so case variants share one counter).
 /// The address is the client's IP (IPv6 by its /64 prefix), taken from axum's
 /// `ConnectInfo<SocketAddr>` when the server is run with
-/// `into_make_service_with_connect_info::<SocketAddr>()`, or from the function given to
+/// `into_make_service_with_connect_info::<SocketAddr>()`, from the forwarding header of
+/// trusted proxies ([`EndpointsBuilder::trusted_proxies`](super::EndpointsBuilder::trusted_proxies)),
+/// or from the function given to
 /// [`EndpointsBuilder::client_address`](super::EndpointsBuilder::client_address).
 /// **Without an address, every request counts as one client of one network** (and nothing
 /// can be trusted).

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use auth::endpoints::{Limit, ThrottleConfig};
+use auth::endpoints::{Endpoints, EndpointsError, ForwardedHeader, Limit, ThrottleConfig};
 use auth::password::{PasswordConfig, Passwords};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -443,4 +443,181 @@ async fn successful_logins_are_rate_limited_per_account() {
     assert_token_response(&h.send(login_from("alice", PASSWORD, [192, 0, 2, 1])).await);
     // A wrong password is still `invalid_grant`: the rate says nothing about a guess.
     assert_invalid_grant(&h.send(login_from("alice", "guess", [192, 0, 2, 2])).await);
+}
+
+/// The request as if it came from `peer` (its `ConnectInfo`) with `X-Forwarded-For` values.
+fn via(peer: [u8; 4], forwarded_for: &[&str], request: Request<Body>) -> Request<Body> {
+    let mut request = from_address(request, peer);
+    for value in forwarded_for {
+        request
+            .headers_mut()
+            .append("x-forwarded-for", value.parse().unwrap());
+    }
+    request
+}
+
+const PROXY: [u8; 4] = [10, 0, 0, 1];
+
+fn behind_proxies(setup: Setup) -> Setup {
+    setup
+        .throttle(ThrottleConfig::default())
+        .configure(|builder| {
+            builder.trusted_proxies(ForwardedHeader::XForwardedFor, ["10.0.0.0/24", "fd00::/8"])
+        })
+}
+
+/// L24 (LG-10): a client that is not a trusted proxy cannot choose its address: its
+/// `X-Forwarded-For` is ignored, so six failures under six spoofed addresses are six failures
+/// of its own address, and the seventh attempt is 429, spoofed or not.
+#[tokio::test]
+async fn forwarding_headers_from_an_untrusted_peer_are_ignored() {
+    let h = behind_proxies(Setup::default()).build().await;
+    let attacker = [203, 0, 113, 9];
+    for i in 0..6 {
+        let spoofed = format!("198.51.100.{i}");
+        let request = via(
+            attacker,
+            &[&spoofed],
+            form("/token", &login_body("alice", "guess")),
+        );
+        assert_invalid_grant(&h.send(request).await);
+    }
+    for spoofed in [&["192.0.2.1"][..], &["10.0.0.2"], &[]] {
+        let request = via(
+            attacker,
+            spoofed,
+            form("/token", &login_body("alice", PASSWORD)),
+        );
+        assert_oauth_error(
+            &h.send(request).await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "slow_down",
+        );
+    }
+}
+
+/// L25 (LG-10): behind trusted proxies, the first untrusted hop from the right is the
+/// client: one client's failures throttle that client, through any chain of trusted proxies
+/// and whatever it prepends to the header, and not the other clients of the same proxy.
+#[tokio::test]
+async fn a_chain_of_trusted_proxies_yields_the_client() {
+    let h = behind_proxies(Setup::default()).build().await;
+    for i in 0..6 {
+        // The client prepends a new fake address each time; the proxies append the real one.
+        let fake = format!("198.51.100.{i}");
+        let request = via(
+            PROXY,
+            &[&format!("{fake}, 192.0.2.7"), "10.0.0.2"],
+            form("/token", &login_body("alice", "guess")),
+        );
+        assert_invalid_grant(&h.send(request).await);
+    }
+    for chain in [
+        &["192.0.2.7"][..],
+        &["192.0.2.7, 10.0.0.3, 10.0.0.2"],
+        &["203.0.113.1, 192.0.2.7", "10.0.0.2"],
+        &["192.0.2.7:50123, [fd00::1]:443"],
+    ] {
+        let request = via(PROXY, chain, form("/token", &login_body("alice", PASSWORD)));
+        assert_oauth_error(
+            &h.send(request).await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "slow_down",
+        );
+    }
+    // Another client of the same proxies logs in.
+    let request = via(
+        PROXY,
+        &["192.0.2.8, 10.0.0.2"],
+        form("/token", &login_body("alice", PASSWORD)),
+    );
+    assert_token_response(&h.send(request).await);
+}
+
+/// L26 (LG-10): a header a trusted proxy passes on that cannot be read (garbage, `unknown`,
+/// an empty hop) attributes the request to the last trusted hop, never to an address the
+/// client chose and never to no address: such requests share the proxy's throttle.
+#[tokio::test]
+async fn malformed_forwarding_headers_fall_back_to_the_last_trusted_hop() {
+    let h = behind_proxies(Setup::default()).build().await;
+    // One more than the 5 free failures of an (account, address) pair.
+    for value in [
+        "not an address",
+        "unknown",
+        "192.0.2.7,",
+        "_hidden",
+        "192.0.2.7, 10.0.0.2:x",
+        "[192.0.2.7]",
+    ] {
+        let request = via(PROXY, &[value], form("/token", &login_body("bob", "guess")));
+        assert_invalid_grant(&h.send(request).await);
+    }
+    // All of those were the proxy's own (account, address) pair ...
+    let request = via(
+        PROXY,
+        &["garbage"],
+        form("/token", &login_body("bob", PASSWORD)),
+    );
+    assert_oauth_error(
+        &h.send(request).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "slow_down",
+    );
+    let request = via(PROXY, &[], form("/token", &login_body("bob", PASSWORD)));
+    assert_oauth_error(
+        &h.send(request).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "slow_down",
+    );
+    // ... and a well-formed client of the proxy is its own.
+    let request = via(
+        PROXY,
+        &["192.0.2.7"],
+        form("/token", &login_body("bob", PASSWORD)),
+    );
+    assert_token_response(&h.send(request).await);
+}
+
+/// L27 (LG-10): building the endpoints logs, once, which client-address mode is in force,
+/// under the target `auth`; an entry that is not an address or a CIDR range, or both ways of
+/// finding the address at once, is a configuration error.
+#[tokio::test]
+async fn the_client_address_mode_is_logged_at_start_up() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let _h = behind_proxies(Setup::default()).build().await;
+    let _plain = Setup::default().build().await;
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = logs.lines().filter(|l| l.contains(" auth: ")).collect();
+    assert_eq!(lines.len(), 2, "{logs}");
+    assert!(
+        lines[0].contains("mode=\"trusted_proxies\"")
+            && lines[0].contains("header=X-Forwarded-For")
+            && lines[0].contains("proxies=10.0.0.0/24, fd00::/8"),
+        "{logs}"
+    );
+    assert!(lines[1].contains("mode=\"peer\""), "{logs}");
+
+    let builder = || Endpoints::builder(common::authenticator(), Users::default());
+    for bad in ["10.0.0.1/24", "10.0.0.0/33", "proxy.internal", ""] {
+        let err = builder()
+            .trusted_proxies(ForwardedHeader::Forwarded, ["127.0.0.1", bad])
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(&err, EndpointsError::TrustedProxy(entry) if entry == bad),
+            "{err}"
+        );
+    }
+    let err = builder()
+        .client_address(|_| None)
+        .trusted_proxies(ForwardedHeader::XForwardedFor, ["127.0.0.1"])
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, EndpointsError::ClientAddress), "{err}");
 }
