@@ -95,6 +95,9 @@ pub(crate) fn effective_bits<R: RoleEnum>(bits: u64) -> u64 {
 /// at the role's literal, and panic there with the message, so the error points at what the
 /// user typed and at nothing inside this crate.
 #[doc(hidden)]
+// The error is the text of a compile error, built where nothing can allocate; it is only
+// ever evaluated at compile time.
+#[allow(clippy::result_large_err)]
 pub const fn role_bit_among(names: &[&str], name: &str) -> Result<u64, UnknownRoleName> {
     if names.len() > MAX_ROLES {
         return Err(UnknownRoleName(
@@ -154,6 +157,11 @@ impl UnknownRoleName {
 /// type Staff = RequireRole<Role, { role_bit::<Role>("admin") | role_bit::<Role>("editor") }>;
 /// async fn dashboard(_: Staff) {}
 /// ```
+///
+/// # Panics
+///
+/// When `name` is not a wire name of `R`: in a const context, as where guards use it, that
+/// panic is the compile error above.
 pub const fn role_bit<R: RoleEnum>(name: &str) -> u64 {
     match role_bit_among(R::NAMES, name) {
         Ok(bit) => bit,

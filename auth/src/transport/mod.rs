@@ -3,10 +3,9 @@
 //! ([`cookie`]) and the query parameter of a WebSocket upgrade ([`websocket`]).
 //!
 //! This layer knows requests and tokens as strings; it verifies nothing. It answers two
-//! questions for the layer above ([`crate::extract`]): "which token does this request
-//! carry, and how" ([`Transport::find`]), and, once the token has verified, "may this
-//! request use a token that came this way" ([`Transport::check_use`], the CSRF checks of a
-//! cookie). One transport per request: a token sent in two ways at once is a malformed
+//! questions for the layer above (`extract`): "which token does this request carry, and
+//! how" (`Transport::find`), and, once the token has verified, "may this request use a token
+//! that came this way" (`Transport::check_use`, the CSRF checks of a cookie). One transport per request: a token sent in two ways at once is a malformed
 //! request (RFC 6750 §2; security manual, HB-03).
 
 mod bearer;
