@@ -18,7 +18,7 @@ use axum::http::{Request, header};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use serde::{Deserialize, Serialize};
 
-const SECRET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEF";
+const SECRET: &[u8] = b"1fo5H5AZmBw39Wzgw3I16e7v4fQkrVeOH8t9wcNQeb";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Role {

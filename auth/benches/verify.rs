@@ -17,7 +17,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 
-const SECRET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEF";
+const SECRET: &[u8] = b"1fo5H5AZmBw39Wzgw3I16e7v4fQkrVeOH8t9wcNQeb";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Role {

@@ -1,10 +1,21 @@
 //! Pieces shared by the strict JSON parsers: the token header and payload (`token`), and the
 //! roles claim (`claims::Roles`).
+//!
+//! The token parsers read JSON that is I-JSON (RFC 7493) in the parts that matter to security
+//! (security manual, TV-04): the whole text is UTF-8 ([`utf8`]), every string, read or not, is
+//! free of lone surrogate escapes, and no object at any depth has a member twice ([`Strict`]).
 
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+
+/// The text of a decoded token segment: `None` unless it is UTF-8 as a whole, bytes that are
+/// skipped included. Checked once, so that the parser can read from a `&str` (serde_json
+/// does not validate strings from a `&str` again).
+pub(crate) fn utf8(json: &[u8]) -> Option<&str> {
+    std::str::from_utf8(json).ok()
+}
 
 /// An object member name, borrowed from the input unless it contained escapes.
 pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
@@ -70,5 +81,124 @@ impl<'de, const N: usize> SeenKeys<'de, N> {
             _ => self.spilled.push(key.clone()),
         }
         Ok(())
+    }
+}
+
+/// Any JSON value, read only to be checked, where a parser used to skip it with `IgnoredAny`
+/// (which checks neither surrogates nor duplicates): every string is parsed as a string (a
+/// lone surrogate escape such as `"\ud800"` is an error), every object has each member once
+/// and at most `N` members, at any depth. Numbers must fit an `f64` (RFC 7493 §2.2); nesting
+/// is limited by serde_json (128 levels).
+pub(crate) struct Strict<const N: usize>;
+
+impl<'de, const N: usize> de::Deserialize<'de> for Strict<N> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor::<N>)
+    }
+}
+
+struct StrictVisitor<const N: usize>;
+
+impl<'de, const N: usize> Visitor<'de> for StrictVisitor<N> {
+    type Value = Strict<N>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Strict)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Strict)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Strict)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Strict)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Strict)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Strict)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<Strict<N>>()?.is_some() {}
+        Ok(Strict)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut seen = SeenKeys::<'de, N>::new();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            seen.insert(&key)?;
+            map.next_value::<Strict<N>>()?;
+        }
+        Ok(Strict)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(json: &str) -> bool {
+        let mut de = serde_json::Deserializer::from_str(json);
+        de::Deserialize::deserialize(&mut de)
+            .map(|Strict::<4>| ())
+            .is_ok()
+            && de.end().is_ok()
+    }
+
+    #[test]
+    fn duplicates_are_refused_at_any_depth_and_escaped_names_count() {
+        for good in [
+            r#"{"a":{"a":1,"b":[{"a":1},{"a":2}]},"b":null}"#,
+            r#"[1,-1,1.5,true,false,null,"x",[],{}]"#,
+            r#""\ud83d\ude00""#,
+            "1E300",
+        ] {
+            assert!(check(good), "{good}");
+        }
+        for bad in [
+            r#"{"a":1,"a":2}"#,
+            r#"{"x":{"a":1,"a":2}}"#,
+            r#"{"x":[{"a":1,"\u0061":2}]}"#,
+            r#"[[[{"deep":{"a":{},"a":{}}}]]]"#,
+            r#"{"a":1,"b":2,"c":3,"d":4,"e":5}"#,
+            r#"{"x":{"a":1,"b":2,"c":3,"d":4,"e":5}}"#,
+        ] {
+            assert!(!check(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn lone_surrogates_and_overflowing_numbers_are_refused() {
+        for bad in [
+            r#""\ud800""#,
+            r#""\udc00""#,
+            r#""\ud800\u0041""#,
+            r#""\ud800x""#,
+            r#"{"x":["\udfff"]}"#,
+            r#"{"\ud800":1}"#,
+            "1E400",
+        ] {
+            assert!(!check(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn utf8_is_checked_over_the_whole_text() {
+        let text = "{\"a\":\"caf\u{e9}\"}";
+        assert_eq!(utf8(text.as_bytes()), Some(text));
+        assert!(utf8(b"{\"a\":\"Andr\xe9\"}").is_none());
+        assert!(utf8(b"{\"a\":1} \xff").is_none());
     }
 }

@@ -61,7 +61,7 @@ impl TokenClaims for Claims {
 
 const ISSUER: &str = "https://auth.load.test";
 const AUDIENCE: &str = "load";
-const HS256_SECRET: &[u8] = b"load-test-secret-load-test-secret-0123456789";
+const HS256_SECRET: &[u8] = b"z7A4g6OzCEpxJ2ZF4FAiXoh-YjZK14sQ3-zQMwhZv_GP";
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!(

@@ -3,6 +3,12 @@
 use std::fmt;
 use std::net::SocketAddr;
 
+use auth::keys::{SigningKey, decode_secret};
+
+/// What to do about an `AUTH_JWT_SECRET` that cannot be used.
+const SECRET_HELP: &str = "AUTH_JWT_SECRET must be base64 (or hex) of at least 32 random bytes; \
+                           generate one with `openssl rand -base64 32`";
+
 /// What the server reads from its environment.
 pub(crate) struct Config {
     /// `BIND`: where to listen. Defaults to `127.0.0.1:3000`.
@@ -10,9 +16,10 @@ pub(crate) struct Config {
     /// `DATABASE_URL`: the SQLite database of users, posts and (without Redis) tokens.
     /// Defaults to `sqlite://auth-demo.db` in the working directory, created on first start.
     pub(crate) database_url: String,
-    /// `AUTH_JWT_SECRET`: the HS256 secret, at least 32 bytes. When unset a random one is
+    /// `AUTH_JWT_SECRET`: the HS256 secret, as base64 (or hex) of at least 32 random bytes,
+    /// such as `openssl rand -base64 32` prints; decoded here. When unset a random one is
     /// generated (tokens then stop verifying at the next restart) and a warning is logged.
-    pub(crate) jwt_secret: Option<String>,
+    pub(crate) jwt_secret: Option<Vec<u8>>,
     /// `AUTH_ISSUER`. Defaults to `auth-demo`.
     pub(crate) issuer: String,
     /// `AUTH_AUDIENCE`. Defaults to `auth-demo-api`.
@@ -59,16 +66,10 @@ impl Config {
                 "DATABASE_URL must be a SQLite URL, such as sqlite://auth-demo.db".into(),
             ));
         }
-        let jwt_secret = var("AUTH_JWT_SECRET");
-        if let Some(secret) = &jwt_secret
-            && secret.len() < 32
-        {
-            return Err(ConfigError(
-                "AUTH_JWT_SECRET must be at least 32 bytes; generate one with \
-                 `openssl rand -base64 32`"
-                    .into(),
-            ));
-        }
+        let jwt_secret = match var("AUTH_JWT_SECRET") {
+            Some(text) => Some(jwt_secret(&text)?),
+            None => None,
+        };
         let demo_password = var("DEMO_PASSWORD");
         if let Some(password) = &demo_password
             && password.len() < 8
@@ -87,6 +88,17 @@ impl Config {
             demo_password,
         })
     }
+}
+
+/// `AUTH_JWT_SECRET` decoded, and checked as the key will be (security manual, TV-02): a
+/// typed passphrase, even encoded, is refused here rather than at the first login.
+fn jwt_secret(text: &str) -> Result<Vec<u8>, ConfigError> {
+    let secret = decode_secret(text)
+        .ok()
+        .filter(|secret| secret.len() >= 32)
+        .ok_or_else(|| ConfigError(SECRET_HELP.into()))?;
+    SigningKey::hs256(&secret).map_err(|err| ConfigError(format!("AUTH_JWT_SECRET: {err}")))?;
+    Ok(secret)
 }
 
 #[cfg(test)]
@@ -114,13 +126,44 @@ mod tests {
     }
 
     #[test]
+    fn the_secret_is_base64_or_hex_of_32_random_bytes() {
+        let base64 = "J7DimMUv0IlgR7x/cggp4XABC7dsuvfcg6zSAMhn9iI=";
+        let hex = "27b0e298c52fd0896047bc7f720829e170010bb76cbaf7dc83acd200c867f622";
+        for text in [base64, hex, "J7DimMUv0IlgR7x_cggp4XABC7dsuvfcg6zSAMhn9iI"] {
+            let secret = config(&[("AUTH_JWT_SECRET", text)])
+                .unwrap()
+                .jwt_secret
+                .unwrap();
+            assert_eq!(secret.len(), 32, "{text}");
+        }
+        for bad in [
+            "hunter2",
+            // 32 characters of text, not an encoding of 32 bytes
+            "correct-horse-battery-staple-42!",
+            // base64 of 24 bytes only
+            "J7DimMUv0IlgR7x/cggp4XABC7dsuvfc",
+            // base64 of 32 bytes of a typed passphrase
+            "cGFzc3dvcmRwYXNzd29yZHBhc3N3b3JkcGFzc3dvcmQ=",
+        ] {
+            let err = config(&[("AUTH_JWT_SECRET", bad)])
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(
+                err.contains("openssl rand -base64 32") && !err.contains(bad),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
     fn bad_values_are_refused_without_echoing_them() {
         let err = config(&[("AUTH_JWT_SECRET", "hunter2")])
             .err()
             .unwrap()
             .to_string();
         assert!(
-            err.contains("at least 32 bytes") && !err.contains("hunter2"),
+            err.contains("at least 32 random bytes") && !err.contains("hunter2"),
             "{err}"
         );
         assert!(config(&[("BIND", "nowhere")]).is_err());

@@ -96,7 +96,7 @@ async fn serve(config: Config) -> Result<(), Error> {
         };
 
     let key = match &config.jwt_secret {
-        Some(secret) => SigningKey::hs256(secret.as_bytes())?,
+        Some(secret) => SigningKey::hs256(secret)?,
         None => {
             tracing::warn!(
                 "AUTH_JWT_SECRET is not set: using a random secret; tokens will not survive a \

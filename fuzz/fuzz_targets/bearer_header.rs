@@ -1,6 +1,6 @@
 //! `auth::transport::bearer_token`, the `Authorization` header parser: any header values (raw
 //! bytes, several at once) and any query string. It never panics; a token it returns is the
-//! one `Bearer` credential of the request, in the compact-JWS alphabet; every refusal renders
+//! one `Bearer` credential of the request, an RFC 6750 §2.1 `b64token`; every refusal renders
 //! a valid RFC 6750 response.
 #![no_main]
 
@@ -44,10 +44,13 @@ fuzz_target!(|input: Input| {
             assert!(is_bearer_scheme(value));
             assert!(value.ends_with(token.as_bytes()));
             assert!(!token.is_empty());
+            // `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`
+            let body = token.trim_end_matches('=');
             assert!(
-                token
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)),
+                !body.is_empty()
+                    && body
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b)),
                 "{token:?}"
             );
             // Only spaces separate the scheme from the token.

@@ -91,7 +91,7 @@ async fn malformed_authorization_headers_are_400_invalid_request() {
         &b"Bearer"[..],
         b"Bearer ",
         b"Bearer a.b.c d",
-        b"Bearer a.b.c==",
+        b"Bearer a.b=.c",
         b"Bearer \xc3\xa9.b.c",
         b"Bearer\ta.b.c",
     ] {
@@ -111,6 +111,11 @@ async fn malformed_authorization_headers_are_400_invalid_request() {
         Some(r#"Bearer error="invalid_request""#),
         "invalid_request",
     );
+    // Trailing `=` padding is `b64token` syntax (RFC 6750 §2.1): a well-formed request with
+    // an invalid token.
+    send(&app, get_with("/protected", Some(b"Bearer a.b.c==")))
+        .await
+        .assert_invalid_token(INVALID);
     assert_eq!(runs.count(), 0);
 }
 

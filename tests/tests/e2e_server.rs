@@ -379,7 +379,10 @@ fn a_bad_configuration_stops_the_server_with_a_clear_message() {
     assert_eq!(output.status.code(), Some(2));
     let message = String::from_utf8_lossy(&output.stderr);
     assert!(
-        message.contains("AUTH_JWT_SECRET must be at least 32 bytes"),
+        message.contains(
+            "AUTH_JWT_SECRET must be base64 (or hex) of at least 32 random bytes; generate one \
+             with `openssl rand -base64 32`"
+        ),
         "{message}"
     );
     assert!(!message.contains("too-short"), "{message}");

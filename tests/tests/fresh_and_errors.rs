@@ -270,7 +270,7 @@ async fn a_custom_error_body_keeps_the_contract_status_and_challenge() {
     assert_eq!(reply.json()["detail"], "The access token is invalid");
     assert_problem(
         &Req::get("/protected")
-            .header("authorization", "Bearer a+b")
+            .header("authorization", "Bearer a,b")
             .send(&a.app)
             .await,
         StatusCode::BAD_REQUEST,

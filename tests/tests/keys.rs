@@ -5,6 +5,7 @@ mod common;
 
 use auth::keys::{Algorithm, KeyError, KeySet, SigningKey, VerifyingKey};
 use auth::token::TokenError;
+use base64::Engine as _;
 use common::*;
 
 struct Family {
@@ -64,8 +65,8 @@ const FAMILIES: &[Family] = &[
 fn hmac_keys() -> Vec<SigningKey> {
     vec![
         SigningKey::hs256(&SECRET[..32]).unwrap(),
-        SigningKey::hs384(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL").unwrap(),
-        SigningKey::hs512(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+/")
+        SigningKey::hs384(b"2qqzaiRHTn_o7vrTD1B9dSGDx3-EWUPW4LZUvbH5kYMPapDA").unwrap(),
+        SigningKey::hs512(b"g0ar2B_AOX52z_EZOUJU5QhmMPhEEJKDaViqnd9NUDLv4YhHzFRxTjgY68HRADYL")
             .unwrap(),
     ]
 }
@@ -235,6 +236,59 @@ fn weak_and_mismatched_keys_are_refused_at_build_time() {
     assert!(!message.contains("hunter2"), "{message}");
 }
 
+/// TV-02: a secret of the right length that is typed rather than random (few distinct
+/// characters, sequences, a repeated phrase) is refused, with a message that says how to make
+/// one; the same bytes given in base64 or hex are refused alike, and random bytes in either
+/// encoding are accepted.
+#[test]
+fn typed_secrets_are_refused_and_encoded_random_ones_accepted() {
+    for typed in [
+        &b"p4ssw0rdP4SSW0RDp4ssw0rdP4SSW0RD"[..],
+        b"0123456789abcdefghijklmnopqrstuvwxyzABCDEF",
+        b"my-jwt-secret-my-jwt-secret-my-jwt-secret",
+    ] {
+        for result in [
+            SigningKey::hs256(typed),
+            SigningKey::hs256_from_base64(&base64::engine::general_purpose::STANDARD.encode(typed)),
+            SigningKey::hmac_from_hex(Algorithm::HS256, &hex(typed)),
+        ] {
+            let err = result.unwrap_err();
+            assert_eq!(err, KeyError::PublishedOrRepetitiveSecret);
+            let message = err.to_string();
+            assert!(message.contains("openssl rand -base64 32"), "{message}");
+        }
+    }
+    let base64 = "J7DimMUv0IlgR7x/cggp4XABC7dsuvfcg6zSAMhn9iI=";
+    let from_base64 = SigningKey::hs256_from_base64(base64).unwrap();
+    let from_url_safe = SigningKey::hs256_from_base64(&base64.replace('/', "_")).unwrap();
+    let bytes = auth::keys::decode_secret(base64).unwrap();
+    let from_hex = SigningKey::hmac_from_hex(Algorithm::HS256, &hex(&bytes)).unwrap();
+    // One secret, one key: the same derived key id.
+    assert_eq!(from_base64.kid(), from_url_safe.kid());
+    assert_eq!(from_base64.kid(), from_hex.kid());
+    assert_eq!(from_base64.kid(), SigningKey::hs256(&bytes).unwrap().kid());
+    for bad in ["not base64!", "", "J7Dim"] {
+        assert!(SigningKey::hs256_from_base64(bad).is_err(), "{bad}");
+    }
+    assert_eq!(
+        SigningKey::hmac_from_hex(Algorithm::HS256, "0g").unwrap_err(),
+        KeyError::SecretEncoding
+    );
+    // 24 random bytes are too short for HS256, whatever the encoding.
+    assert!(matches!(
+        SigningKey::hs256_from_base64("J7DimMUv0IlgR7x/cggp4XABC7dsuvfc"),
+        Err(KeyError::WeakSecret { min_len: 32, .. })
+    ));
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
 #[test]
 fn key_ids_are_validated_and_unique_within_a_set() {
     assert_eq!(
@@ -242,7 +296,7 @@ fn key_ids_are_validated_and_unique_within_a_set() {
         Some(KeyError::InvalidKid)
     );
     let a = hs256_key();
-    let b = SigningKey::hs256(b"another-secret-another-secret-0123456789")
+    let b = SigningKey::hs256(b"9tOEE_mIdT_Navwra3XILYV658XdK1BleHd6DgGd")
         .unwrap()
         .with_kid(KID)
         .unwrap();
@@ -356,7 +410,7 @@ fn a_token_without_kid_verifies_only_against_a_single_key_set() {
     assert!(authenticator().verify_without_revocation(&token).is_ok());
     let two = KeySet::new(hs256_key())
         .with_verifying_key(
-            SigningKey::hs256(b"another-secret-another-secret-0123456789")
+            SigningKey::hs256(b"9tOEE_mIdT_Navwra3XILYV658XdK1BleHd6DgGd")
                 .unwrap()
                 .verifying_key()
                 .clone(),

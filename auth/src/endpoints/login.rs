@@ -2,6 +2,7 @@
 //! refresh grant, which is the flow of [`super::refresh`].
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
@@ -48,18 +49,20 @@ impl<U: UserStore> Shared<U> {
             Some("password") => Grant::Password,
             Some("refresh_token") => Grant::RefreshToken,
             Some(_) => return Err(AuthError::new(ErrorKind::UnsupportedGrantType)),
-            // FastAPI's `OAuth2PasswordRequestForm` makes `grant_type` optional too.
-            None if params.username.is_none()
-                && params.password.is_none()
-                && params.refresh_token.is_some() =>
-            {
-                Grant::RefreshToken
+            // A refresh token is only ever spent by an explicit `grant_type=refresh_token`
+            // (RFC 6749 §6): without one, the request misses a required parameter (§5.2), so
+            // a client cannot rotate a token by accident (security manual, LG-01).
+            None if params.refresh_token.is_some() => {
+                return Err(RequestError::MissingParameter.into());
             }
+            // FastAPI's `OAuth2PasswordRequestForm` makes `grant_type` optional for the
+            // password grant; JSON `{"username","password"}` is the same convenience.
             None => Grant::Password,
         };
         match grant {
             Grant::Password => self.login(params, &parts).await,
             Grant::RefreshToken => {
+                self.limit_refresh_client(&parts)?;
                 let token = params.refresh_token.ok_or(RequestError::MissingParameter)?;
                 self.rotate(&token, None).await
             }
@@ -83,17 +86,28 @@ impl<U: UserStore> Shared<U> {
                 tracing::info!(reason = "throttled", "login refused");
                 AuthError::too_many_requests(retry_after)
             })?;
-        // Settled below; dropped unsettled (the client hung up meanwhile), it is refunded.
+        // Settled below. Dropped unsettled (the client hung up meanwhile), it is refunded
+        // only if its password never started hashing (security manual, LG-05).
         let attempt = PendingAttempt::new(&self.throttle, ticket);
-        let checked = self.check_credentials(&username, &password).await;
+        let checked = self
+            .check_credentials(&username, &password, attempt.hashing())
+            .await;
         match &checked {
             Ok(_) => attempt.succeeded(now),
             // Only a password actually checked counts: a store that is down, or no hashing
-            // slot free, is not the client's failure (dropping the attempt refunds it).
-            Err(err) if err.kind() != ErrorKind::InvalidGrant => drop(attempt),
+            // slot free, is not the client's failure.
+            Err(err) if err.kind() != ErrorKind::InvalidGrant => attempt.refund(),
             Err(_) => attempt.failed(),
         }
         let (user, needs_rehash) = checked?;
+        // Successful logins have a rate too: one leaked password does not open sessions
+        // without bound (security manual, LG-09).
+        self.rates
+            .login_of(user.subject(), now)
+            .map_err(|retry_after| {
+                tracing::info!(reason = "login_rate", subject = %user.subject(), "login refused");
+                AuthError::too_many_requests(retry_after)
+            })?;
         if needs_rehash {
             self.rehash(user.subject(), &password).await;
         }
@@ -103,21 +117,28 @@ impl<U: UserStore> Shared<U> {
     }
 
     /// The user whose password this is, and whether its stored hash is outdated; else
-    /// `invalid_grant`, after the same work whatever the reason.
+    /// `invalid_grant`, after the same work whatever the reason. `hashing` is set once the
+    /// password's hash has its permit.
     async fn check_credentials(
         &self,
         username: &str,
         password: &str,
+        hashing: &AtomicBool,
     ) -> Result<(User<U::Claims>, bool), AuthError> {
         let user = self.users.find_by_username(username).await?;
         // A password is verified in every case, against a dummy hash for unknown users, so
         // the time taken does not tell whether the account exists (security manual, LG-04).
         let Some(user) = user else {
-            self.passwords.verify_dummy(password).await?;
+            self.passwords
+                .verify_dummy_marking(password, Some(hashing))
+                .await?;
             tracing::info!(reason = "unknown_user", "login refused");
             return Err(invalid_grant());
         };
-        let verification = self.passwords.verify(password, &user.password_hash).await?;
+        let verification = self
+            .passwords
+            .verify_marking(password, &user.password_hash, Some(hashing))
+            .await?;
         if !verification.matched() {
             tracing::info!(reason = "wrong_password", subject = %user.subject(), "login refused");
             return Err(invalid_grant());

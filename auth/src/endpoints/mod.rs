@@ -37,6 +37,70 @@
 //! Serve with `into_make_service_with_connect_info::<SocketAddr>()` so that logins are also
 //! throttled per client address ([`ThrottleConfig`]).
 //!
+//! # Behind a reverse proxy
+//!
+//! Behind a proxy every request comes from the proxy's address, so every client would share
+//! one throttle. Name the proxies and the header they write
+//! ([`EndpointsBuilder::trusted_proxies`]); the endpoints log which mode is in force when they
+//! are built (`tracing`, target `auth`):
+//!
+//! ```
+//! # use auth::endpoints::{Endpoints, ForwardedHeader, User, UserStore};
+//! # use auth::store::StoreError;
+//! # #[derive(serde::Serialize, serde::Deserialize)]
+//! # struct Claims { sub: String }
+//! # impl auth::TokenClaims for Claims {
+//! #     type Role = auth::claims::NoRole;
+//! #     fn subject(&self) -> &str { &self.sub }
+//! #     fn roles(&self) -> auth::Roles<auth::claims::NoRole> { auth::Roles::empty() }
+//! # }
+//! # struct Users;
+//! # impl UserStore for Users {
+//! #     type Claims = Claims;
+//! #     async fn find_by_username(&self, _: &str) -> Result<Option<User<Claims>>, StoreError> { Ok(None) }
+//! #     async fn find_by_subject(&self, _: &str) -> Result<Option<User<Claims>>, StoreError> { Ok(None) }
+//! #     async fn update_password_hash(&self, _: &str, _: &str) -> Result<(), StoreError> { Ok(()) }
+//! # }
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let auth = auth::testing::authenticator();
+//! let endpoints = Endpoints::builder(auth, Users)
+//!     // nginx on this host, or Traefik on the Docker network 172.18.0.0/16
+//!     .trusted_proxies(ForwardedHeader::XForwardedFor, ["127.0.0.1", "::1", "172.18.0.0/16"])
+//!     .build()?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! How the client is found (security manual, LG-10):
+//!
+//! - a request whose socket peer is not a trusted proxy is the peer's, and its
+//!   `X-Forwarded-For` or `Forwarded` is ignored: a client cannot pick its address;
+//! - from a trusted proxy, the header's hops are read from the right (several header lines
+//!   in order), skipping trusted proxies; the first untrusted hop is the client. What a client
+//!   sends is left of what the proxies append, so it is never reached;
+//! - a hop that cannot be read (malformed, `unknown`, an obfuscated `_name`), a missing
+//!   header, or a chain of more than 32 trusted hops attributes the request to the last
+//!   trusted hop: throttled with the proxy's traffic, never under an address of the client's
+//!   choosing.
+//!
+//! The proxy must append the address it received the request from, never pass on a
+//! client's header alone. nginx:
+//!
+//! ```nginx
+//! location / {
+//!     proxy_pass http://127.0.0.1:3000;
+//!     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+//! }
+//! ```
+//!
+//! (not `proxy_set_header X-Forwarded-For $http_x_forwarded_for;`, which forwards only what
+//! the client sent). Traefik appends to `X-Forwarded-For` by default and drops the
+//! `X-Forwarded-*` headers of clients it does not trust; list in
+//! `entryPoints.<name>.forwardedHeaders.trustedIPs` only the proxies in front of Traefik (a
+//! CDN, a load balancer), never set `forwardedHeaders.insecure`, and give the application
+//! Traefik's own address or network as the trusted proxy. With a proxy in front of Traefik,
+//! list both here. For RFC 7239 `Forwarded` (`for=...`), use [`ForwardedHeader::Forwarded`].
+//!
 //! # The HTTP contract
 //!
 //! Requests are `application/x-www-form-urlencoded` (as OAuth 2.0 clients and FastAPI's
@@ -47,6 +111,7 @@
 //! |---|---|
 //! | `POST /token` `grant_type=password&username=..&password=..` (`grant_type` may be left out, as FastAPI allows; `scope` is ignored) | 200 `{"access_token","token_type":"Bearer","expires_in","refresh_token"}`, `Cache-Control: no-store`, `Pragma: no-cache` |
 //! | `POST /token` `grant_type=refresh_token&refresh_token=..` (RFC 6749 §6), or `POST /refresh` `refresh_token=..` | 200, a new pair; the presented refresh token is spent |
+//! | `POST /token` with a `refresh_token` and no `grant_type` | 400 `invalid_request`; the token is not spent |
 //! | `POST /logout` `refresh_token=..`, the access token in `Authorization: Bearer` (optional) | 204, also for an unknown or invalid refresh token (RFC 7009 §2.2) |
 //! | unknown user, wrong password, disabled user, unusable stored hash | 400 `invalid_grant`, byte for byte the same answer |
 //! | unknown, expired, spent, revoked refresh token; its user gone or disabled | 400 `invalid_grant` |
@@ -54,7 +119,7 @@
 //! | missing or empty parameter, a parameter sent twice, a malformed body, a password over 1 KiB | 400 `invalid_request` |
 //! | another content type | 415 `invalid_request` |
 //! | a body over the limit | 413 `invalid_request` |
-//! | too many failed logins ([`ThrottleConfig`]), or no hashing slot free within 1 s | 429 `slow_down` (with `Retry-After` when throttled) |
+//! | too many failed logins, refreshes or successful logins ([`ThrottleConfig`]), or no hashing slot free within 1 s | 429 `slow_down` (with `Retry-After` when throttled) |
 //! | a store that cannot be reached | 503 `temporarily_unavailable` |
 //!
 //! Other methods on these paths get 405.
@@ -116,8 +181,10 @@
 //! this crate does not implement.
 
 mod body;
+mod client;
 mod login;
 mod logout;
+mod rate;
 mod refresh;
 mod request;
 mod respond;
@@ -126,12 +193,11 @@ mod tokens;
 mod users;
 
 use std::fmt;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 use axum::routing::post;
 
@@ -142,6 +208,8 @@ use crate::store::{MemoryStore, RefreshStore};
 
 #[cfg(fuzzing)] // the entry point of the `fuzz/` targets only
 pub use body::parse_request_body;
+pub use client::ForwardedHeader;
+pub use rate::Rate;
 pub use throttle::{Limit, ThrottleConfig};
 pub use users::{User, UserStore};
 
@@ -167,6 +235,7 @@ pub(crate) struct Shared<U: UserStore> {
     pub(crate) store: Arc<dyn RefreshStore>,
     pub(crate) passwords: Passwords,
     pub(crate) throttle: throttle::Throttle,
+    pub(crate) rates: rate::RateLimits,
     pub(crate) client_address: ClientAddress,
     pub(crate) refresh_ttl: u64,
     pub(crate) refresh_idle_ttl: u64,
@@ -215,6 +284,7 @@ impl<U: UserStore> Endpoints<U> {
             body_limit: DEFAULT_BODY_LIMIT,
             throttle: ThrottleConfig::default(),
             client_address: None,
+            trusted_proxies: None,
         }
     }
 
@@ -282,6 +352,7 @@ pub struct EndpointsBuilder<U: UserStore> {
     body_limit: usize,
     throttle: ThrottleConfig,
     client_address: Option<ClientAddress>,
+    trusted_proxies: Option<(ForwardedHeader, Vec<String>)>,
 }
 
 impl<U: UserStore> EndpointsBuilder<U> {
@@ -358,14 +429,42 @@ impl<U: UserStore> EndpointsBuilder<U> {
         self
     }
 
-    /// How to find the client's IP address for throttling. Defaults to axum's
-    /// `ConnectInfo<SocketAddr>` (none when the server does not provide it). Behind a reverse
-    /// proxy, read the header *your* proxy sets, and only the part it controls.
+    /// How to find the client's IP address for throttling, as the application's own
+    /// function. Defaults to axum's `ConnectInfo<SocketAddr>` (none when the server does not
+    /// provide it). Behind reverse proxies, prefer [`trusted_proxies`](Self::trusted_proxies);
+    /// a function of your own must read the header *your* proxy sets, and only the part it
+    /// controls. Not together with `trusted_proxies` ([`EndpointsError::ClientAddress`]).
     pub fn client_address(
         mut self,
         address: impl Fn(&Parts) -> Option<IpAddr> + Send + Sync + 'static,
     ) -> Self {
         self.client_address = Some(Arc::new(address));
+        self
+    }
+
+    /// Behind reverse proxies: the client's address comes from `header`, which the proxies at
+    /// `proxies` (addresses or CIDR ranges: `"10.0.0.0/8"`, `"::1"`) write. See "Behind a
+    /// reverse proxy" in the [module documentation](self).
+    ///
+    /// A request whose socket peer (`ConnectInfo<SocketAddr>`) is not in `proxies` is
+    /// attributed to the peer, and its forwarding headers are ignored: a client cannot choose
+    /// its address by sending one. From a trusted proxy, the header's hops are read from the
+    /// right, skipping trusted proxies; the first untrusted hop is the client. A hop that
+    /// cannot be read (malformed, `unknown`, obfuscated) attributes the request to the last
+    /// trusted hop, which throttles more, never less (security manual, LG-10).
+    ///
+    /// [`build`](Self::build) refuses an entry that is not an address or a CIDR range with
+    /// its host bits zero ([`EndpointsError::TrustedProxy`]).
+    pub fn trusted_proxies<I>(mut self, header: ForwardedHeader, proxies: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let proxies = proxies
+            .into_iter()
+            .map(|proxy| proxy.as_ref().to_owned())
+            .collect();
+        self.trusted_proxies = Some((header, proxies));
         self
     }
 
@@ -407,15 +506,54 @@ impl<U: UserStore> EndpointsBuilder<U> {
             Some(passwords) => passwords,
             None => Passwords::new(PasswordConfig::default()).map_err(EndpointsError::Passwords)?,
         };
-        let client_address = self
-            .client_address
-            .unwrap_or_else(|| Arc::new(connect_info));
+        let client_address = match (self.client_address, self.trusted_proxies) {
+            (Some(_), Some(_)) => return Err(EndpointsError::ClientAddress),
+            (Some(function), None) => {
+                tracing::info!(
+                    target: "auth",
+                    mode = "function",
+                    "login throttling reads the client address with the application's function \
+                     (EndpointsBuilder::client_address)"
+                );
+                function
+            }
+            (None, Some((header, proxies))) => {
+                let ranges = proxies
+                    .iter()
+                    .map(|proxy| {
+                        client::Cidr::parse(proxy)
+                            .ok_or_else(|| EndpointsError::TrustedProxy(proxy.clone()))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let proxies = client::TrustedProxies::new(header, ranges);
+                let (header, ranges) = proxies.describe();
+                tracing::info!(
+                    target: "auth",
+                    mode = "trusted_proxies",
+                    header = %header,
+                    proxies = %ranges,
+                    "login throttling reads the client address from the forwarding header of \
+                     trusted proxies, from the right; other peers are taken as they are"
+                );
+                Arc::new(move |parts: &Parts| proxies.client(parts))
+            }
+            (None, None) => {
+                tracing::info!(
+                    target: "auth",
+                    mode = "peer",
+                    "login throttling reads the client address from the socket peer \
+                     (ConnectInfo<SocketAddr>); forwarding headers are ignored"
+                );
+                Arc::new(client::connect_info)
+            }
+        };
         Ok(Endpoints {
             shared: Arc::new(Shared {
                 auth: self.auth,
                 users: self.users,
                 store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
                 passwords,
+                rates: rate::RateLimits::new(&self.throttle),
                 throttle: throttle::Throttle::new(self.throttle),
                 client_address,
                 refresh_ttl: self.refresh_ttl.as_secs(),
@@ -432,13 +570,6 @@ impl<U: UserStore> EndpointsBuilder<U> {
     }
 }
 
-fn connect_info(parts: &Parts) -> Option<IpAddr> {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(address)| address.ip())
-}
-
 /// A configuration [`EndpointsBuilder::build`] refuses.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -453,6 +584,12 @@ pub enum EndpointsError {
     BodyLimit,
     /// The cap on sessions per user is zero.
     MaxSessions,
+    /// An entry of [`EndpointsBuilder::trusted_proxies`] is not an address or a CIDR range
+    /// with its host bits zero (`10.0.0.1/8`).
+    TrustedProxy(String),
+    /// Both [`EndpointsBuilder::client_address`] and [`EndpointsBuilder::trusted_proxies`]
+    /// were set: choose one.
+    ClientAddress,
     /// The default password hasher could not be built.
     Passwords(PasswordError),
 }
@@ -468,6 +605,14 @@ impl fmt::Display for EndpointsError {
             ),
             Self::BodyLimit => f.write_str("the body limit must be positive"),
             Self::MaxSessions => f.write_str("the number of sessions per user must be positive"),
+            Self::TrustedProxy(entry) => write!(
+                f,
+                "trusted proxy `{entry}` is not an IP address or a CIDR range such as \
+                 10.0.0.0/8 (with its host bits zero)"
+            ),
+            Self::ClientAddress => {
+                f.write_str("set either client_address or trusted_proxies, not both")
+            }
             Self::Passwords(err) => write!(f, "password hasher: {err}"),
         }
     }

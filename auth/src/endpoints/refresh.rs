@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use axum::extract::{Request, State};
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
 use super::body;
@@ -37,6 +38,7 @@ fn invalid_grant() -> AuthError {
 impl<U: UserStore> Shared<U> {
     async fn refresh(&self, request: Request) -> Result<Response, AuthError> {
         let (parts, body) = request.into_parts();
+        self.limit_refresh_client(&parts)?;
         self.check_origin(&parts)?;
         let params = body::read(&parts.headers, body, self.body_limit).await?;
         if params
@@ -49,6 +51,18 @@ impl<U: UserStore> Shared<U> {
         let presented = self.presented(params.refresh_token, &parts.headers)?;
         let csrf = presented.from_cookie.then_some(&parts.headers);
         self.rotate(&presented.token, csrf).await
+    }
+
+    /// Counts a refresh request against its client's rate, before anything is read or looked
+    /// up (security manual, RT-09).
+    pub(super) fn limit_refresh_client(&self, parts: &Parts) -> Result<(), AuthError> {
+        let client = (self.client_address)(parts);
+        self.rates
+            .refresh_from(client, self.auth.now())
+            .map_err(|retry_after| {
+                tracing::info!(reason = "refresh_rate_client", "refresh refused");
+                AuthError::too_many_requests(retry_after)
+            })
     }
 
     /// The refresh grant with rotation and reuse detection. `csrf`: the request headers,
@@ -68,6 +82,14 @@ impl<U: UserStore> Shared<U> {
             tracing::info!(reason = "unknown_refresh_token", "refresh refused");
             return Err(invalid_grant());
         };
+        // A family refreshes a few times a minute at most; refused before anything changes,
+        // so the client may retry with the same token (security manual, RT-09).
+        self.rates
+            .refresh_of(&info.family, now)
+            .map_err(|retry_after| {
+                tracing::info!(reason = "refresh_rate_family", subject = %info.subject, "refresh refused");
+                AuthError::too_many_requests(retry_after)
+            })?;
         // A cookie's token must come with its session's CSRF token; checked before anything
         // changes, so a forged request can neither rotate nor trigger reuse detection.
         if let Some(headers) = csrf {

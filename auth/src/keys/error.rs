@@ -17,8 +17,14 @@ pub enum KeyError {
         /// The shortest accepted secret, in bytes.
         min_len: usize,
     },
-    /// An HMAC secret made of a handful of repeated bytes, or one published in a tutorial.
+    /// An HMAC secret published in a tutorial, or whose estimated strength is under 128 bits:
+    /// runs, sequences, repeated fragments or too few distinct bytes, as typed text has
+    /// (security manual, TV-02).
     PublishedOrRepetitiveSecret,
+    /// An HMAC secret given as text ([`decode_secret`](super::decode_secret),
+    /// [`SigningKey::hmac_from_base64`](super::SigningKey::hmac_from_base64)) is not valid
+    /// base64 or hex.
+    SecretEncoding,
     /// The constructor does not fit the algorithm (an HMAC secret for `RS256`, a PEM key for
     /// `HS256`, ...).
     WrongKeyType {
@@ -60,8 +66,14 @@ impl fmt::Display for KeyError {
                  (RFC 7518 §3.2); generate one with `openssl rand -base64 {min_len}`"
             ),
             Self::PublishedOrRepetitiveSecret => f.write_str(
-                "the HMAC secret is not random (a published example or a few repeated bytes); \
-                 generate one with `openssl rand -base64 32`",
+                "the HMAC secret is not random enough (a published example, or text whose runs, \
+                 sequences, repeats or few distinct characters put it under an estimated 128 \
+                 bits); generate one with `openssl rand -base64 32` and give it base64-decoded \
+                 (SigningKey::hmac_from_base64)",
+            ),
+            Self::SecretEncoding => f.write_str(
+                "the HMAC secret is not valid base64 or hex; generate one with \
+                 `openssl rand -base64 32`",
             ),
             Self::WrongKeyType { algorithm } => {
                 write!(f, "this kind of key cannot be used with {algorithm}")

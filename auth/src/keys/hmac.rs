@@ -3,8 +3,12 @@
 //! `jsonwebtoken` builds a fresh `Hmac` (two compression-function calls for the padded key) on
 //! every verify; cloning a keyed state is a copy of a few hundred bytes instead.
 
+use std::collections::HashSet;
 use std::fmt;
 
+use base64::Engine as _;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use hmac::{Hmac, Mac};
 use sha2::{Sha256, Sha384, Sha512};
 
@@ -81,6 +85,72 @@ impl fmt::Debug for HmacKey {
     }
 }
 
+/// Decodes an HMAC secret written as text: hex (an even number of hex digits, either case),
+/// else base64 in the standard or the URL-safe alphabet, with or without `=` padding. White
+/// space around it (a trailing newline) is ignored. A string of hex digits is read as hex:
+/// base64 of random bytes is never all hex digits in practice.
+///
+/// The bytes still go through the checks of [`SigningKey::hmac`](super::SigningKey::hmac)
+/// when a key is built from them (security manual, TV-02).
+///
+/// ```
+/// # use auth::keys::decode_secret;
+/// // `openssl rand -base64 32` and `openssl rand -hex 32`
+/// assert_eq!(decode_secret("J7DimMUv0IlgR7x/cggp4XABC7dsuvfcg6zSAMhn9iI=\n")?.len(), 32);
+/// assert_eq!(
+///     decode_secret("27b0e298c52fd0896047bc7f720829e170010bb76cbaf7dc83acd200c867f622")?.len(),
+///     32
+/// );
+/// assert!(decode_secret("not base64!").is_err());
+/// # Ok::<(), auth::keys::KeyError>(())
+/// ```
+pub fn decode_secret(encoded: &str) -> Result<Vec<u8>, KeyError> {
+    let text = encoded.trim_ascii();
+    if !text.is_empty()
+        && text.len().is_multiple_of(2)
+        && text.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        decode_hex(text)
+    } else {
+        decode_base64(text)
+    }
+}
+
+/// Base64 in the standard or the URL-safe alphabet (not mixed), padding optional.
+pub(crate) fn decode_base64(encoded: &str) -> Result<Vec<u8>, KeyError> {
+    const CONFIG: GeneralPurposeConfig =
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    const STANDARD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, CONFIG);
+    const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, CONFIG);
+    let text = encoded.trim_ascii();
+    if text.is_empty() {
+        return Err(KeyError::SecretEncoding);
+    }
+    STANDARD
+        .decode(text)
+        .or_else(|_| URL_SAFE.decode(text))
+        .map_err(|_| KeyError::SecretEncoding)
+}
+
+/// Hex digits, two per byte, either case.
+pub(crate) fn decode_hex(encoded: &str) -> Result<Vec<u8>, KeyError> {
+    let text = encoded.trim_ascii().as_bytes();
+    if text.is_empty() || !text.len().is_multiple_of(2) {
+        return Err(KeyError::SecretEncoding);
+    }
+    text.chunks_exact(2)
+        .map(|pair| {
+            let digit = |b: u8| char::from(b).to_digit(16);
+            match (digit(pair[0]), digit(pair[1])) {
+                // Two hex digits are at most 0xFF.
+                #[allow(clippy::cast_possible_truncation)]
+                (Some(hi), Some(lo)) => Ok((hi * 16 + lo) as u8),
+                _ => Err(KeyError::SecretEncoding),
+            }
+        })
+        .collect()
+}
+
 /// Secrets that are published in tutorials and therefore known to every attacker.
 const PUBLISHED_SECRETS: &[&[u8]] = &[
     // The FastAPI security tutorial's `SECRET_KEY`.
@@ -90,7 +160,12 @@ const PUBLISHED_SECRETS: &[&[u8]] = &[
     b"changemechangemechangemechangemechangeme",
 ];
 
-/// Refuses secrets that are too short for the hash (RFC 7518 §3.2), or obviously not random.
+/// The strength a secret must show (security manual, TV-02): 128 bits, the security level of
+/// HS256 against brute force.
+pub(crate) const MIN_SECRET_BITS: f64 = 128.0;
+
+/// Refuses secrets that are too short for the hash (RFC 7518 §3.2), published, or whose
+/// estimated strength is under [`MIN_SECRET_BITS`] (security manual, TV-02).
 fn check_secret(alg: Algorithm, secret: &[u8]) -> Result<(), KeyError> {
     let min_len = alg.min_secret_len();
     if secret.len() < min_len {
@@ -99,22 +174,56 @@ fn check_secret(alg: Algorithm, secret: &[u8]) -> Result<(), KeyError> {
             min_len,
         });
     }
-    // A random secret of 32 or more bytes has many distinct byte values; "aaaa…" or "abab…"
-    // has a handful. Eight is far below what any CSPRNG output of this length shows.
-    let mut seen = [false; 256];
-    let distinct = secret
-        .iter()
-        .filter(|&&b| !std::mem::replace(&mut seen[usize::from(b)], true))
-        .count();
-    if distinct < 8 || PUBLISHED_SECRETS.contains(&secret) {
+    if PUBLISHED_SECRETS.contains(&secret) || estimated_bits(secret) < MIN_SECRET_BITS {
         return Err(KeyError::PublishedOrRepetitiveSecret);
     }
     Ok(())
 }
 
+/// A conservative estimate of the strength of `secret`, in bits: `(L − P) × log2(D)`, where
+/// `L` is its length, `D` the number of distinct byte values in it, and `P` the number of
+/// *predictable* bytes: a byte that continues the step of the two before it when that step
+/// is −1, 0 or +1 (the third `a` of `aaa`, the `c` of `abc`, the `1` of `321`), or that ends
+/// a three-byte sequence already seen earlier in the secret (`secret-secret`).
+///
+/// Random bytes score close to 8 bits per byte up to `log2(L)`: 32 random bytes about 157
+/// bits (never below 128 in practice), the 44 characters of `openssl rand -base64 32` about
+/// 210, the 64 of `openssl rand -hex 32` about 250. Typed patterns score low: 32 bytes with 8
+/// distinct values at most 96, `0123456789abcdef…` about 30, a phrase repeated twice under
+/// 100. It does not recognise words: a long passphrase of dictionary words can pass, which
+/// is why secrets should come from `openssl rand` (see [`decode_secret`]).
+pub(crate) fn estimated_bits(secret: &[u8]) -> f64 {
+    let mut seen = [false; 256];
+    let mut distinct = 0u32;
+    for &b in secret {
+        if !std::mem::replace(&mut seen[usize::from(b)], true) {
+            distinct += 1;
+        }
+    }
+    let mut triples = HashSet::with_capacity(secret.len());
+    let mut predictable = 0usize;
+    for window in secret.windows(3) {
+        let [a, b, c] = [window[0], window[1], window[2]].map(i16::from);
+        let continues_step = c - b == b - a && (b - a).abs() <= 1;
+        let repeated = !triples.insert([window[0], window[1], window[2]]);
+        if continues_step || repeated {
+            predictable += 1;
+        }
+    }
+    let counted = u32::try_from(secret.len() - predictable).unwrap_or(u32::MAX);
+    f64::from(counted) * f64::from(distinct.max(1)).log2()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use sha2::Digest as _;
+
+    /// 64 bytes that look random (and are the same in every run).
+    fn random_bytes() -> Vec<u8> {
+        Sha512::digest(b"auth hmac test secret").to_vec()
+    }
 
     #[test]
     fn short_secrets_are_refused_per_hash_size() {
@@ -123,8 +232,8 @@ mod tests {
             (Algorithm::HS384, 48),
             (Algorithm::HS512, 64),
         ] {
-            let ok: Vec<u8> = (0..len).map(|i| u8::try_from(i).unwrap()).collect();
-            assert!(HmacKey::new(alg, &ok).is_ok(), "{alg}");
+            let ok = &random_bytes()[..len];
+            assert!(HmacKey::new(alg, ok).is_ok(), "{alg}");
             assert!(matches!(
                 HmacKey::new(alg, &ok[..len - 1]),
                 Err(KeyError::WeakSecret { min_len, .. }) if min_len == len
@@ -144,12 +253,101 @@ mod tests {
     }
 
     #[test]
+    fn the_estimate_is_the_documented_formula() {
+        // (L − P) × log2(D)
+        assert!(estimated_bits(b"aaaa").abs() < f64::EPSILON); // D = 1
+        assert!((estimated_bits(b"abcd") - 2.0 * 2.0).abs() < 1e-9); // `c`, `d` continue
+        assert!((estimated_bits(b"dcba") - 2.0 * 2.0).abs() < 1e-9);
+        assert!((estimated_bits(b"abXabX") - 5.0 * 3f64.log2()).abs() < 1e-9); // `abX` again
+        assert!((estimated_bits(b"ab") - 2.0).abs() < 1e-9);
+        assert!((estimated_bits(b"aXbXc") - 5.0 * 2.0).abs() < 1e-9);
+    }
+
+    /// Security manual, TV-02: typed text of the right length is refused when its estimated
+    /// strength is under 128 bits.
+    #[test]
+    fn patterned_text_is_refused_even_when_long_enough() {
+        for weak in [
+            // 32 bytes, 8 distinct values: at most 32 × 3 = 96 bits
+            &b"p4ssw0rdP4SSW0RDp4ssw0rdP4SSW0RD"[..],
+            b"s3cr3t!!s3cr3t!!s3cr3t!!s3cr3t!!",
+            b"hunter2:qwerty9=hunter2:qwerty9=",
+            // sequences, the classic test secret
+            b"0123456789abcdefghijklmnopqrstuvwxyzABCDEF",
+            b"abcdefghijklmnopqrstuvwxyz0123456789",
+            // a phrase said twice
+            b"old-secret-old-secret-0123456789ab",
+            b"passwordpasswordpasswordpassword",
+            b"your-256-bit-secret-your-256-bit-secret",
+            b"correcthorsebatterystaple12345678",
+        ] {
+            assert!(
+                estimated_bits(weak) < MIN_SECRET_BITS,
+                "{}",
+                weak.escape_ascii()
+            );
+            assert_eq!(
+                HmacKey::new(Algorithm::HS256, weak).err(),
+                Some(KeyError::PublishedOrRepetitiveSecret),
+                "{}",
+                weak.escape_ascii()
+            );
+        }
+    }
+
+    #[test]
+    fn random_secrets_pass_raw_and_as_text() {
+        let raw = random_bytes();
+        let base64 = b"J7DimMUv0IlgR7x/cggp4XABC7dsuvfcg6zSAMhn9iI=";
+        let hex = b"27b0e298c52fd0896047bc7f720829e170010bb76cbaf7dc83acd200c867f622";
+        for secret in [
+            &raw[..32],
+            &raw[..],
+            &base64[..],
+            &hex[..],
+            b"kvJ1bP0x8Zq3mW7nR2tY5uA9cD4fG6hK",
+        ] {
+            assert!(
+                HmacKey::new(Algorithm::HS256, secret).is_ok(),
+                "{} ({} bits)",
+                secret.escape_ascii(),
+                estimated_bits(secret)
+            );
+        }
+        assert!(HmacKey::new(Algorithm::HS512, &raw).is_ok());
+    }
+
+    #[test]
+    fn secrets_decode_from_base64_or_hex() {
+        let bytes = decode_secret("J7DimMUv0IlgR7x/cggp4XABC7dsuvfcg6zSAMhn9iI=").unwrap();
+        assert_eq!(bytes.len(), 32);
+        for same in [
+            "J7DimMUv0IlgR7x/cggp4XABC7dsuvfcg6zSAMhn9iI",
+            "J7DimMUv0IlgR7x_cggp4XABC7dsuvfcg6zSAMhn9iI=",
+            " J7DimMUv0IlgR7x/cggp4XABC7dsuvfcg6zSAMhn9iI=\n",
+            "27b0e298c52fd0896047bc7f720829e170010bb76cbaf7dc83acd200c867f622",
+            "27B0E298C52FD0896047BC7F720829E170010BB76CBAF7DC83ACD200C867F622",
+        ] {
+            assert_eq!(decode_secret(same).unwrap(), bytes, "{same}");
+        }
+        for bad in [
+            "",
+            "  ",
+            "J7DimMUv0IlgR7x/cggp4XABC7dsuvfcg6zSAMhn9iI_",
+            "J7Dim MUv0IlgR7x",
+            "not base64!",
+            "é",
+        ] {
+            assert_eq!(decode_secret(bad), Err(KeyError::SecretEncoding), "{bad}");
+        }
+        assert_eq!(decode_hex("abc"), Err(KeyError::SecretEncoding));
+        assert_eq!(decode_hex("zz"), Err(KeyError::SecretEncoding));
+        assert_eq!(decode_hex("0aFf").unwrap(), [0x0a, 0xff]);
+    }
+
+    #[test]
     fn sign_then_verify_and_reject_tampering() {
-        let key = HmacKey::new(
-            Algorithm::HS512,
-            b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-",
-        )
-        .unwrap();
+        let key = HmacKey::new(Algorithm::HS512, &random_bytes()).unwrap();
         let (tag, len) = key.sign(b"message");
         assert_eq!(len, 64);
         assert!(key.verify(b"message", &tag[..len]));

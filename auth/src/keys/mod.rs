@@ -10,8 +10,9 @@
 //! ```
 //! use auth::keys::{KeySet, SigningKey};
 //!
-//! let old = SigningKey::hs256(b"old-secret-old-secret-0123456789ab")?;
-//! let new = SigningKey::hs256(b"new-secret-new-secret-0123456789cd")?;
+//! // Each from `openssl rand -base64 32`, kept out of the source in a real application.
+//! let old = SigningKey::hs256_from_base64("J7DimMUv0IlgR7x/cggp4XABC7dsuvfcg6zSAMhn9iI=")?;
+//! let new = SigningKey::hs256_from_base64("dmeXlKh0VjWHxSa5cPPvJqq6FgU1MN8UQHe4SbsVt2c=")?;
 //!
 //! // New tokens carry the new key's kid; tokens signed by the old key verify until they expire.
 //! let keys = KeySet::new(new).with_verifying_key(old.verifying_key().clone())?;
@@ -30,6 +31,7 @@ mod verifying;
 
 pub use algorithm::Algorithm;
 pub use error::KeyError;
+pub use hmac::decode_secret;
 pub use kid::Kid;
 pub use signing::SigningKey;
 pub use verifying::VerifyingKey;

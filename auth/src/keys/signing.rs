@@ -3,7 +3,7 @@ use std::fmt;
 use jsonwebtoken::EncodingKey;
 
 use super::algorithm::Family;
-use super::hmac::HmacKey;
+use super::hmac::{HmacKey, decode_base64, decode_hex};
 use super::public::Components;
 use super::{Algorithm, KeyError, VerifyingKey, backend};
 
@@ -13,13 +13,15 @@ use super::{Algorithm, KeyError, VerifyingKey, backend};
 /// ```
 /// use auth::keys::{Algorithm, SigningKey};
 ///
-/// // 32+ random bytes, e.g. from `openssl rand -base64 32`, kept out of the source.
-/// let secret = b"kvJ1bP0x8Zq3mW7nR2tY5uA9cD4fG6hK";
-/// let key = SigningKey::hs256(secret)?;
+/// // 32 random bytes from `openssl rand -base64 32`, kept out of the source (an environment
+/// // variable, a secret store) in a real application.
+/// let key = SigningKey::hs256_from_base64("J7DimMUv0IlgR7x/cggp4XABC7dsuvfcg6zSAMhn9iI=")?;
 /// assert_eq!(key.algorithm(), Algorithm::HS256);
 ///
-/// // Too short for HS256 (RFC 7518 §3.2): refused when the key is built.
+/// // Too short for HS256 (RFC 7518 §3.2), or typed rather than random: refused when the key
+/// // is built.
 /// assert!(SigningKey::hs256(b"secret").is_err());
+/// assert!(SigningKey::hs256(b"p4ssw0rdP4SSW0RDp4ssw0rdP4SSW0RD").is_err());
 /// # Ok::<(), auth::keys::KeyError>(())
 /// ```
 #[derive(Clone)]
@@ -40,8 +42,14 @@ enum Material {
 
 impl SigningKey {
     /// An HMAC key. The secret must be at least as long as the hash output (32 bytes for
-    /// `HS256`, 48 for `HS384`, 64 for `HS512`), and random: secrets of a few repeated bytes
-    /// and secrets published in tutorials are refused.
+    /// `HS256`, 48 for `HS384`, 64 for `HS512`), and random: secrets published in tutorials,
+    /// and secrets whose estimated strength is under 128 bits (runs such as `aaaa`, sequences
+    /// such as `abcd` or `1234`, repeated fragments, few distinct bytes: typed text) are
+    /// refused with [`KeyError::PublishedOrRepetitiveSecret`] (security manual, TV-02).
+    ///
+    /// Generate a secret with `openssl rand -base64 32` and give it with
+    /// [`hmac_from_base64`](Self::hmac_from_base64), or decode it with
+    /// [`decode_secret`](super::decode_secret).
     pub fn hmac(alg: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, KeyError> {
         let verifying = VerifyingKey::hmac(alg, secret.as_ref())?;
         let key = HmacKey::new(alg, secret.as_ref())?;
@@ -55,6 +63,25 @@ impl SigningKey {
     /// An `HS256` key; see [`SigningKey::hmac`].
     pub fn hs256(secret: impl AsRef<[u8]>) -> Result<Self, KeyError> {
         Self::hmac(Algorithm::HS256, secret)
+    }
+
+    /// An HMAC key from its secret in base64, standard or URL-safe alphabet, padded or not
+    /// (what `openssl rand -base64 32` prints; white space around it is ignored). The decoded
+    /// bytes are checked as by [`SigningKey::hmac`]; text that is not base64 is
+    /// [`KeyError::SecretEncoding`].
+    pub fn hmac_from_base64(alg: Algorithm, encoded: &str) -> Result<Self, KeyError> {
+        Self::hmac(alg, decode_base64(encoded)?)
+    }
+
+    /// An `HS256` key from its secret in base64; see [`SigningKey::hmac_from_base64`].
+    pub fn hs256_from_base64(encoded: &str) -> Result<Self, KeyError> {
+        Self::hmac_from_base64(Algorithm::HS256, encoded)
+    }
+
+    /// An HMAC key from its secret in hex, two digits per byte, either case (what
+    /// `openssl rand -hex 32` prints); see [`SigningKey::hmac_from_base64`].
+    pub fn hmac_from_hex(alg: Algorithm, encoded: &str) -> Result<Self, KeyError> {
+        Self::hmac(alg, decode_hex(encoded)?)
     }
 
     /// An `HS384` key; see [`SigningKey::hmac`].

@@ -68,6 +68,7 @@ mod threads;
 use std::fmt;
 use std::num::NonZeroUsize;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -276,7 +277,7 @@ impl Passwords {
         self.check_len(password)?;
         let password = password.to_owned();
         let inner = self.inner.clone();
-        self.run_blocking(move || {
+        self.run_blocking(None, move || {
             inner
                 .argon2
                 .hash_password(password.as_bytes())
@@ -295,6 +296,18 @@ impl Passwords {
         password: &str,
         stored: &str,
     ) -> Result<Verification, PasswordError> {
+        self.verify_marking(password, stored, None).await
+    }
+
+    /// [`verify`](Self::verify), setting `started` when the hash takes its permit: from then
+    /// on it runs to its end whatever happens to the caller, so a login that is abandoned
+    /// after that point has cost its hash (security manual, LG-05).
+    pub(crate) async fn verify_marking(
+        &self,
+        password: &str,
+        stored: &str,
+        started: Option<&AtomicBool>,
+    ) -> Result<Verification, PasswordError> {
         self.check_len(password)?;
         let config = &self.inner.config;
         let (hash, outdated) = match params::inspect(stored, config.params, config.ceiling) {
@@ -310,7 +323,7 @@ impl Passwords {
         let password = password.to_owned();
         let inner = self.inner.clone();
         let matched = self
-            .run_blocking(move || {
+            .run_blocking(started, move || {
                 if let Some(hash) = hash {
                     // The parameters come from the stored hash, checked against the ceiling.
                     inner
@@ -334,10 +347,20 @@ impl Passwords {
     /// Spends the time of one verification at the current parameters, for a user that does
     /// not exist or may not log in, so that the answer does not come back faster (security manual, LG-04).
     pub async fn verify_dummy(&self, password: &str) -> Result<(), PasswordError> {
+        self.verify_dummy_marking(password, None).await
+    }
+
+    /// [`verify_dummy`](Self::verify_dummy), setting `started` as
+    /// [`verify_marking`](Self::verify_marking) does.
+    pub(crate) async fn verify_dummy_marking(
+        &self,
+        password: &str,
+        started: Option<&AtomicBool>,
+    ) -> Result<(), PasswordError> {
         self.check_len(password)?;
         let password = password.to_owned();
         let inner = self.inner.clone();
-        self.run_blocking(move || {
+        self.run_blocking(started, move || {
             let _ = inner
                 .argon2
                 .verify_password(password.as_bytes(), &*inner.dummy);
@@ -364,8 +387,11 @@ impl Passwords {
     }
 
     /// Waits (bounded) for a permit, *then* runs `work` on a hashing thread holding it.
+    /// `started` is set as soon as the permit is taken: the work is then committed (the
+    /// permit travels with it), even if this future is dropped.
     async fn run_blocking<T: Send + 'static>(
         &self,
+        started: Option<&AtomicBool>,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, PasswordError> {
         let acquire = self.inner.permits.clone().acquire_owned();
@@ -373,6 +399,9 @@ impl Passwords {
         let Ok(Ok(permit)) = tokio::time::timeout(self.inner.config.max_wait, acquire).await else {
             return Err(PasswordError::Busy);
         };
+        if let Some(started) = started {
+            started.store(true, Ordering::Release);
+        }
         self.inner
             .threads
             .run(move || {

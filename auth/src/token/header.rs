@@ -4,9 +4,9 @@ use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 
-use crate::json::{Key, SeenKeys};
+use crate::json::{self, Key, SeenKeys, Strict};
 
 /// The `typ` the issuer writes and the verifier requires (RFC 9068 §2.1).
 ///
@@ -50,8 +50,10 @@ impl<'a> Header<'a> {
         if json.first() != Some(&b'{') || json.last() != Some(&b'}') {
             return Err(HeaderProblem::Malformed);
         }
+        // UTF-8 as a whole, members that are skipped included (security manual, TV-04).
+        let text = json::utf8(json).ok_or(HeaderProblem::Malformed)?;
         let unsupported = Cell::new(false);
-        let mut de = serde_json::Deserializer::from_slice(json);
+        let mut de = serde_json::Deserializer::from_str(text);
         match de.deserialize_map(HeaderVisitor {
             unsupported: &unsupported,
         }) {
@@ -86,8 +88,9 @@ impl<'de> Visitor<'de> for HeaderVisitor<'_> {
                     self.unsupported.set(true);
                     return Err(de::Error::custom("unsupported header member"));
                 }
+                // Not read, still checked: strings, and duplicates at any depth (TV-04).
                 _ => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value::<Strict<MAX_MEMBERS>>()?;
                 }
             }
         }
@@ -174,11 +177,23 @@ mod tests {
             r#""alg""#,
             r#"{"alg":"HS256"} "#,
             r#"{"alg":"HS256"}{}"#,
+            r#"{"alg":"HS256","x":"\ud800"}"#,
+            r#"{"alg":"HS256","x":["\udc00"]}"#,
+            r#"{"alg":"HS256","x":{"a":1,"a":2}}"#,
+            r#"{"alg":"HS256","x":[{"\u0061":1,"a":2}]}"#,
             "{",
             "",
         ] {
             assert_eq!(parse(bad), Err(HeaderProblem::Malformed), "{bad}");
         }
+    }
+
+    #[test]
+    fn non_utf8_bytes_are_refused_even_in_unread_members() {
+        assert_eq!(
+            Header::parse(b"{\"alg\":\"HS256\",\"x\":\"\xff\"}").err(),
+            Some(HeaderProblem::Malformed)
+        );
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! What the verifier enforces, beyond the signature (security manual, "Token format and verification"):
 //!
 //! - at most [`MAX_TOKEN_LEN`] bytes, checked before any decoding;
-//! - exactly three segments of strict base64url; header and payload are JSON objects with no
-//!   duplicate members and nothing around them;
+//! - exactly three segments of strict base64url; header and payload are JSON objects with
+//!   nothing around them, UTF-8 throughout, without a lone surrogate escape in any string and
+//!   without a duplicate member in any object, at any depth, read or not;
 //! - `typ` is `at+jwt` or `application/at+jwt` (other values and a missing `typ` only when
 //!   configured, for another issuer's tokens); `crit`, `jwk`, `jku`, `x5u`, `x5c`, `x5t`,
 //!   `enc`, `zip`, `b64` and `cty` are refused;
@@ -28,12 +29,11 @@
 //!   refused;
 //! - sizes below the length cap, far above anything this crate issues: a header segment of
 //!   at most 1024 base64url characters with at most 16 members, a signature segment of at most
-//!   1368 characters (RSA-8192), at most 128 payload members (and as many in each object on
-//!   the roles path), at most 256 roles;
-//! - members the verifier does not read are skipped whatever their type or depth (serde_json
-//!   skips them without recursion, and the length cap bounds the work): they neither
-//!   invalidate a token nor grant anything. A member that is read gives up at serde_json's
-//!   128 levels of nesting.
+//!   1368 characters (RSA-8192), at most 128 payload members (and as many in each nested
+//!   object; 16 in the header's), at most 256 roles;
+//! - members the verifier does not read grant nothing, but are checked like the others
+//!   (security manual, TV-04): UTF-8, strings without lone surrogates, no duplicate members,
+//!   numbers that fit an `f64`, at most 128 levels of nesting (serde_json's limit).
 
 mod base64url;
 mod cache;

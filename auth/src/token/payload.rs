@@ -2,14 +2,15 @@
 //!
 //! Every registered claim is parsed into its exact JSON type: an `exp` that is a string or a
 //! float, an `iss` that is an array, an `aud` that is a number make the token invalid; they are
-//! never read as "absent" (CVE-2026-25537 was that bug). Duplicate members make it invalid too
-//! (security manual, "Why this crate parses the JWS itself").
+//! never read as "absent" (CVE-2026-25537 was that bug). Duplicate members at any depth,
+//! bytes that are not UTF-8 and lone surrogate escapes make it invalid too, in members that
+//! are not read as well (security manual, TV-04 and "Why this crate parses the JWS itself").
 
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use crate::json::{Key, SeenKeys};
+use crate::json::{self, Key, SeenKeys, Strict};
 
 /// What the payload parser checks while it reads.
 pub(crate) struct PayloadRules<'a> {
@@ -51,7 +52,9 @@ impl ParsedPayload {
         if json.first() != Some(&b'{') || json.last() != Some(&b'}') {
             return Err(ClaimsProblem);
         }
-        let mut de = serde_json::Deserializer::from_slice(json);
+        // UTF-8 as a whole, members that are skipped included (security manual, TV-04).
+        let text = json::utf8(json).ok_or(ClaimsProblem)?;
+        let mut de = serde_json::Deserializer::from_str(text);
         let parsed = de
             .deserialize_map(PayloadVisitor { rules })
             .map_err(|_| ClaimsProblem)?;
@@ -100,8 +103,9 @@ impl<'de> Visitor<'de> for PayloadVisitor<'_, '_> {
                         from_string: self.rules.roles_from_string,
                     })?;
                 }
+                // Not read, still checked: strings, and duplicates at any depth (TV-04).
                 _ => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value::<Strict<MAX_MEMBERS>>()?;
                 }
             }
         }
@@ -216,7 +220,7 @@ impl<'de> Visitor<'de> for RolesSeed<'_> {
                     from_string: self.from_string,
                 })?;
             } else {
-                map.next_value::<IgnoredAny>()?;
+                map.next_value::<Strict<MAX_MEMBERS>>()?;
             }
         }
         Ok(roles)
@@ -284,9 +288,23 @@ mod tests {
             r#"{"email":"a","email":"b"}"#,
             r#"{"exp":1} "#,
             "[1]",
+            // Members the verifier does not read are checked all the same.
+            r#"{"email":"\ud800"}"#,
+            r#"{"email":"\udc00\ud800"}"#,
+            r#"{"ext":{"a":1,"a":2}}"#,
+            r#"{"ext":[1,{"x":{"a":1,"\u0061":2}}]}"#,
+            r#"{"realm_access":{"roles":[],"other":{"b":1,"b":1}}}"#,
         ] {
             assert_eq!(parse(bad).err(), Some(ClaimsProblem), "{bad}");
         }
+    }
+
+    #[test]
+    fn unread_members_must_be_utf8_and_may_hold_anything_well_formed() {
+        assert!(parse("{\"email\":\"Andr\u{e9}\"}").is_ok());
+        assert!(parse(r#"{"email":"\ud83d\ude00","ext":{"a":[{"a":1}],"b":{"a":1}}}"#).is_ok());
+        let latin1 = b"{\"email\":\"Andr\xe9\"}";
+        assert!(ParsedPayload::parse(latin1, &rules(&["roles".into()])).is_err());
     }
 
     #[test]

@@ -11,8 +11,13 @@ use crate::error::{AuthError, RequestError};
 ///   401 with a bare challenge (RFC 6750 §3.1: no error code without authentication
 ///   information);
 /// - more than one `Authorization` header: 400 `invalid_request`;
-/// - `Bearer` with no token, with bytes outside the JWS alphabet (`A-Z a-z 0-9 - _ .`),
-///   non-ASCII or control bytes: 400 `invalid_request`.
+/// - `Bearer` with no token, or with a credential that is not an RFC 6750 §2.1 `b64token`
+///   (`A-Z a-z 0-9 - . _ ~ + /`, then only `=` to the end), such as white space, a comma, a
+///   quote, non-ASCII or control bytes: 400 `invalid_request`.
+///
+/// A `b64token` that is not a compact JWS (`+`, `/`, `~` or `=` padding in it) is a
+/// well-formed request carrying an invalid token: it passes here and the verifier refuses it
+/// with 401 `invalid_token` (security manual, HB-01).
 ///
 /// The scheme is case-insensitive and followed by one or more spaces (RFC 9110 §11.1).
 /// Tokens in the URI query are never read (RFC 9700 §4.3.2); a request that carries one next
@@ -62,11 +67,19 @@ pub(crate) fn bearer_credentials<'h>(
         .map_err(|_| RequestError::MalformedAuthorization.into())
 }
 
-/// Refuses a token with bytes outside the compact-JWS alphabet (`A-Z a-z 0-9 - _ .`): 400
-/// `invalid_request`, as a malformed `Authorization` header.
+/// Refuses a credential that is not an RFC 6750 §2.1 `b64token`: 400 `invalid_request`, as a
+/// malformed `Authorization` header. `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" /
+/// "+" / "/" ) *"="`: a token with `+`, `/`, `~` or trailing `=` is well-formed here, and
+/// invalid (401) to the verifier, whose alphabet is the compact-JWS subset (security manual,
+/// HB-01, TV-03).
 pub(crate) fn check_token_syntax(token: &str) -> Result<(), AuthError> {
+    let bytes = token.as_bytes();
+    let body = bytes
+        .iter()
+        .rposition(|&b| b != b'=')
+        .map_or(&[][..], |last| &bytes[..=last]);
     // A fold without early exit compiles to straight-line compares the optimiser vectorises.
-    let valid = token.bytes().fold(true, |ok, b| ok & is_jws_byte(b));
+    let valid = !body.is_empty() && body.iter().fold(true, |ok, &b| ok & is_b64token_byte(b));
     if valid {
         Ok(())
     } else {
@@ -118,9 +131,10 @@ const fn is_tchar(b: u8) -> bool {
         )
 }
 
-/// The compact-JWS alphabet: base64url plus the dots.
-const fn is_jws_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')
+/// The characters of an RFC 6750 `b64token` before its `=` padding: base64 and base64url,
+/// the dot, and `~`. The compact-JWS alphabet is a subset.
+const fn is_b64token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+' | b'/')
 }
 
 fn has_access_token_param(query: &str) -> bool {
@@ -203,8 +217,13 @@ mod tests {
             b"Bearer ",
             b"Bearer    ",
             b"Bearer a.b.c extra",
-            b"Bearer a.b.c=",
-            b"Bearer a+b.c",
+            b"Bearer a=b.c",
+            b"Bearer =",
+            b"Bearer ==",
+            b"Bearer a.b.c=,",
+            b"Bearer a.b.c=x",
+            b"Bearer a*b.c",
+            b"Bearer \"a.b.c\"",
             b"Bearer \xff\xfe",
             b"Bearer a.b.c\t",
             b"Bearer\ta.b.c",
@@ -215,6 +234,24 @@ mod tests {
                 "{}",
                 String::from_utf8_lossy(value)
             );
+        }
+    }
+
+    /// RFC 6750 §2.1: `+`, `/`, `~` and trailing `=` are `b64token` characters, so these are
+    /// well-formed credentials; the verifier refuses them as tokens (401, not 400).
+    #[test]
+    fn b64token_characters_are_well_formed() {
+        for value in [
+            &b"Bearer a.b.c="[..],
+            b"Bearer a.b.c==",
+            b"Bearer a+b.c",
+            b"Bearer a/b.c",
+            b"Bearer a~b.c",
+            b"Bearer dGVzdA==",
+            b"Bearer +/~-._",
+        ] {
+            let token = std::str::from_utf8(&value[7..]).unwrap();
+            assert_eq!(parse(&[value]), Ok(Some(token.to_owned())), "{token}");
         }
     }
 

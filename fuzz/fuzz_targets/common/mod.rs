@@ -14,7 +14,7 @@ use serde_json::Value;
 
 /// The fixed "now" of every target: 2027-01-15.
 pub const NOW: u64 = 1_800_000_000;
-pub const SECRET: &[u8] = b"fuzz-secret-0123456789abcdefghijklmnopqrstuvwxyz";
+pub const SECRET: &[u8] = b"r4jxWB4Mqz39yNUAF2hWo89_JkUaDCk3ucR8mB5kZ1V1Jq84";
 pub const ISSUER: &str = "https://issuer.fuzz";
 pub const AUDIENCE: &str = "api";
 pub const HS_KID: &str = "hs";

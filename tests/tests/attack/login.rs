@@ -5,14 +5,14 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use auth::endpoints::{Limit, ThrottleConfig};
+use auth::endpoints::{Endpoints, EndpointsError, ForwardedHeader, Limit, ThrottleConfig};
 use auth::password::{PasswordConfig, Passwords};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::json;
 
 use super::assert_forbidden;
-use crate::common;
+use crate::common::{self, Reply};
 use crate::support_endpoints::*;
 
 /// L07 L08 (LG-01, RFC 6749 §3.2): a parameter repeated under another spelling (a
@@ -64,6 +64,46 @@ async fn credentials_in_the_query_string_are_never_read() {
         .body(Body::empty())
         .unwrap();
     assert_eq!(h.send(request).await.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+/// L19 (LG-01, RFC 6749 §5.2): `POST /token` spends a refresh token only for an explicit
+/// `grant_type=refresh_token`. With a `refresh_token` and no `grant_type`, in form or JSON,
+/// alone or next to credentials, the request misses a required parameter: 400
+/// `invalid_request`, and the token is not spent. Credentials alone without `grant_type`
+/// stay a password login (FastAPI's form, the JSON convenience).
+#[tokio::test]
+async fn a_refresh_token_without_grant_type_is_invalid_request() {
+    let h = Setup::default().build().await;
+    let pair = h.pair("alice").await;
+    let token = &pair.refresh;
+    for request in [
+        form("/token", &format!("refresh_token={token}")),
+        json("/token", &json!({"refresh_token": token})),
+        form(
+            "/token",
+            &format!("{}&refresh_token={token}", login_body("alice", PASSWORD)).replacen(
+                "grant_type=password&",
+                "",
+                1,
+            ),
+        ),
+        json(
+            "/token",
+            &json!({"username": "alice", "password": PASSWORD, "refresh_token": token}),
+        ),
+    ] {
+        let reply = h.send(request).await;
+        assert_oauth_error(&reply, StatusCode::BAD_REQUEST, "invalid_request");
+    }
+    assert_token_response(
+        &h.send(json(
+            "/token",
+            &json!({"username": "alice", "password": PASSWORD}),
+        ))
+        .await,
+    );
+    // Not spent by any of that.
+    assert_token_response(&h.refresh(token).await);
 }
 
 /// L16 (LG-03): `scope` is ignored, so asking for more than the user has grants nothing.
@@ -258,4 +298,326 @@ async fn unknown_and_disabled_users_need_a_hashing_slot_like_everyone() {
         assert_oauth_error(&waiter, StatusCode::TOO_MANY_REQUESTS, "slow_down");
         assert_token_response(&holder.await.unwrap());
     }
+}
+
+fn login_from(username: &str, password: &str, ip: [u8; 4]) -> Request<Body> {
+    from_address(form("/token", &login_body(username, password)), ip)
+}
+
+fn retry_after(reply: &Reply) -> u64 {
+    reply.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// L20 (LG-05, PW-02): a client that hangs up while its password is hashing has still made
+/// the hash run to its end. Such attempts stay counted, so hanging up on every attempt is
+/// throttled like failing: six abandoned logins from one address, each after its hash
+/// started, and the seventh (with the right password) is 429. Refunding them let 600
+/// aborted attempts burn seconds of CPU without the address ever being throttled.
+#[tokio::test]
+async fn logins_abandoned_after_hashing_started_are_still_counted() {
+    let slow = auth::password::HashParams {
+        memory_kib: 16 * 1024,
+        iterations: 2,
+        parallelism: 1,
+    };
+    let h = Arc::new(
+        Setup::default()
+            .passwords(PasswordConfig::default().params(slow).max_concurrency(8))
+            .throttle(ThrottleConfig::default())
+            .build()
+            .await,
+    );
+    let client = [198, 51, 100, 7];
+    for _ in 0..6 {
+        let login = tokio::spawn({
+            let h = h.clone();
+            async move { h.send(login_from("alice", PASSWORD, client)).await }
+        });
+        // On this single-threaded runtime the login now runs until its hash is on a
+        // hashing thread, holding one of the 8 permits; then its client hangs up.
+        tokio::task::yield_now().await;
+        login.abort();
+        assert!(login.await.is_err_and(|err| err.is_cancelled()));
+    }
+    let reply = h.send(login_from("alice", PASSWORD, client)).await;
+    assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
+    assert!(retry_after(&reply) >= 1);
+    // Elsewhere, the user logs in.
+    assert_token_response(&h.send(login_from("alice", PASSWORD, [192, 0, 2, 1])).await);
+}
+
+/// L21 (LG-05): an attacker who fails on an account from 22 addresses in 22 networks, then
+/// once more each time the block ends, keeps the account blocked for those networks, but
+/// not for the user: the right password from a network that never failed gets through
+/// within `new_network_interval` (30 s), and from then on the pair is trusted.
+#[tokio::test]
+async fn failing_from_many_networks_does_not_lock_the_user_out() {
+    let h = Setup::default()
+        .throttle(ThrottleConfig::default())
+        .build()
+        .await;
+    for i in 0..22 {
+        let _ = h.send(login_from("alice", "guess", [10, i, 0, 1])).await;
+    }
+    let victim = [192, 0, 2, 44];
+    let mut waited = 0;
+    let reply = loop {
+        let reply = h.send(login_from("alice", PASSWORD, victim)).await;
+        if reply.status != StatusCode::TOO_MANY_REQUESTS {
+            break reply;
+        }
+        let wait = retry_after(&reply);
+        assert!(
+            wait <= 30,
+            "the user waits at most the new-network interval: {wait}"
+        );
+        waited += wait;
+        assert!(waited <= 60, "locked out");
+        h.clock.advance(Duration::from_secs(wait));
+        // The attacker, as soon as the block ends, fails once more from a network it used.
+        let _ = h.send(login_from("alice", "guess", [10, 0, 0, 1])).await;
+        let _ = h.send(login_from("alice", "guess", [10, 1, 0, 9])).await;
+    };
+    assert_token_response(&reply);
+    // The attacking networks stay blocked while the attack goes on.
+    let reply = h.send(login_from("alice", PASSWORD, [10, 2, 0, 200])).await;
+    assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
+    // The user's network is trusted now: no wait, whatever the attacker does.
+    let _ = h.send(login_from("alice", "guess", [10, 3, 0, 1])).await;
+    assert_token_response(&h.send(login_from("alice", PASSWORD, victim)).await);
+}
+
+/// L22 (LG-05): guessing one account from one network is throttled whichever of the
+/// network's addresses are used: after the account's 20 free failures, the network's next
+/// attempt is 429 even with the right password; other networks are not blocked with it.
+#[tokio::test]
+async fn guessing_from_one_network_is_still_throttled() {
+    let h = Setup::default()
+        .throttle(ThrottleConfig::default())
+        .build()
+        .await;
+    for i in 0..20 {
+        assert_invalid_grant(&h.send(login_from("alice", "guess", [203, 0, 113, i])).await);
+    }
+    for i in 20..40 {
+        let reply = h.send(login_from("alice", "guess", [203, 0, 113, i])).await;
+        if i > 20 {
+            assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
+        }
+    }
+    let reply = h
+        .send(login_from("alice", PASSWORD, [203, 0, 113, 250]))
+        .await;
+    assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
+    assert_token_response(&h.send(login_from("alice", PASSWORD, [192, 0, 2, 1])).await);
+}
+
+/// L23 (LG-09): successful logins of one account have a rate: a burst of 10, then one every
+/// 6 s, answered 429 `slow_down` with `Retry-After`, from any address.
+#[tokio::test]
+async fn successful_logins_are_rate_limited_per_account() {
+    let h = Setup::default()
+        .throttle(ThrottleConfig::default())
+        .build()
+        .await;
+    for i in 0..10 {
+        assert_token_response(&h.send(login_from("alice", PASSWORD, [192, 0, 2, i])).await);
+    }
+    let reply = h
+        .send(login_from("alice", PASSWORD, [198, 51, 100, 1]))
+        .await;
+    assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
+    // 6, or 5 if the clock's second turned during the test.
+    assert!(
+        (5..=6).contains(&retry_after(&reply)),
+        "{}",
+        retry_after(&reply)
+    );
+    // Other accounts are not affected, and the bucket refills.
+    assert_token_response(&h.send(login_from("bob", PASSWORD, [192, 0, 2, 1])).await);
+    h.clock.advance(Duration::from_secs(6));
+    assert_token_response(&h.send(login_from("alice", PASSWORD, [192, 0, 2, 1])).await);
+    // A wrong password is still `invalid_grant`: the rate says nothing about a guess.
+    assert_invalid_grant(&h.send(login_from("alice", "guess", [192, 0, 2, 2])).await);
+}
+
+/// The request as if it came from `peer` (its `ConnectInfo`) with `X-Forwarded-For` values.
+fn via(peer: [u8; 4], forwarded_for: &[&str], request: Request<Body>) -> Request<Body> {
+    let mut request = from_address(request, peer);
+    for value in forwarded_for {
+        request
+            .headers_mut()
+            .append("x-forwarded-for", value.parse().unwrap());
+    }
+    request
+}
+
+const PROXY: [u8; 4] = [10, 0, 0, 1];
+
+fn behind_proxies(setup: Setup) -> Setup {
+    setup
+        .throttle(ThrottleConfig::default())
+        .configure(|builder| {
+            builder.trusted_proxies(ForwardedHeader::XForwardedFor, ["10.0.0.0/24", "fd00::/8"])
+        })
+}
+
+/// L24 (LG-10): a client that is not a trusted proxy cannot choose its address: its
+/// `X-Forwarded-For` is ignored, so six failures under six spoofed addresses are six failures
+/// of its own address, and the seventh attempt is 429, spoofed or not.
+#[tokio::test]
+async fn forwarding_headers_from_an_untrusted_peer_are_ignored() {
+    let h = behind_proxies(Setup::default()).build().await;
+    let attacker = [203, 0, 113, 9];
+    for i in 0..6 {
+        let spoofed = format!("198.51.100.{i}");
+        let request = via(
+            attacker,
+            &[&spoofed],
+            form("/token", &login_body("alice", "guess")),
+        );
+        assert_invalid_grant(&h.send(request).await);
+    }
+    for spoofed in [&["192.0.2.1"][..], &["10.0.0.2"], &[]] {
+        let request = via(
+            attacker,
+            spoofed,
+            form("/token", &login_body("alice", PASSWORD)),
+        );
+        assert_oauth_error(
+            &h.send(request).await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "slow_down",
+        );
+    }
+}
+
+/// L25 (LG-10): behind trusted proxies, the first untrusted hop from the right is the
+/// client: one client's failures throttle that client, through any chain of trusted proxies
+/// and whatever it prepends to the header, and not the other clients of the same proxy.
+#[tokio::test]
+async fn a_chain_of_trusted_proxies_yields_the_client() {
+    let h = behind_proxies(Setup::default()).build().await;
+    for i in 0..6 {
+        // The client prepends a new fake address each time; the proxies append the real one.
+        let fake = format!("198.51.100.{i}");
+        let request = via(
+            PROXY,
+            &[&format!("{fake}, 192.0.2.7"), "10.0.0.2"],
+            form("/token", &login_body("alice", "guess")),
+        );
+        assert_invalid_grant(&h.send(request).await);
+    }
+    for chain in [
+        &["192.0.2.7"][..],
+        &["192.0.2.7, 10.0.0.3, 10.0.0.2"],
+        &["203.0.113.1, 192.0.2.7", "10.0.0.2"],
+        &["192.0.2.7:50123, [fd00::1]:443"],
+    ] {
+        let request = via(PROXY, chain, form("/token", &login_body("alice", PASSWORD)));
+        assert_oauth_error(
+            &h.send(request).await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "slow_down",
+        );
+    }
+    // Another client of the same proxies logs in.
+    let request = via(
+        PROXY,
+        &["192.0.2.8, 10.0.0.2"],
+        form("/token", &login_body("alice", PASSWORD)),
+    );
+    assert_token_response(&h.send(request).await);
+}
+
+/// L26 (LG-10): a header a trusted proxy passes on that cannot be read (garbage, `unknown`,
+/// an empty hop) attributes the request to the last trusted hop, never to an address the
+/// client chose and never to no address: such requests share the proxy's throttle.
+#[tokio::test]
+async fn malformed_forwarding_headers_fall_back_to_the_last_trusted_hop() {
+    let h = behind_proxies(Setup::default()).build().await;
+    // One more than the 5 free failures of an (account, address) pair.
+    for value in [
+        "not an address",
+        "unknown",
+        "192.0.2.7,",
+        "_hidden",
+        "192.0.2.7, 10.0.0.2:x",
+        "[192.0.2.7]",
+    ] {
+        let request = via(PROXY, &[value], form("/token", &login_body("bob", "guess")));
+        assert_invalid_grant(&h.send(request).await);
+    }
+    // All of those were the proxy's own (account, address) pair ...
+    let request = via(
+        PROXY,
+        &["garbage"],
+        form("/token", &login_body("bob", PASSWORD)),
+    );
+    assert_oauth_error(
+        &h.send(request).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "slow_down",
+    );
+    let request = via(PROXY, &[], form("/token", &login_body("bob", PASSWORD)));
+    assert_oauth_error(
+        &h.send(request).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "slow_down",
+    );
+    // ... and a well-formed client of the proxy is its own.
+    let request = via(
+        PROXY,
+        &["192.0.2.7"],
+        form("/token", &login_body("bob", PASSWORD)),
+    );
+    assert_token_response(&h.send(request).await);
+}
+
+/// L27 (LG-10): building the endpoints logs, once, which client-address mode is in force,
+/// under the target `auth`; an entry that is not an address or a CIDR range, or both ways of
+/// finding the address at once, is a configuration error.
+#[tokio::test]
+async fn the_client_address_mode_is_logged_at_start_up() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(captured.clone())
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let _h = behind_proxies(Setup::default()).build().await;
+    let _plain = Setup::default().build().await;
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = logs.lines().filter(|l| l.contains(" auth: ")).collect();
+    assert_eq!(lines.len(), 2, "{logs}");
+    assert!(
+        lines[0].contains("mode=\"trusted_proxies\"")
+            && lines[0].contains("header=X-Forwarded-For")
+            && lines[0].contains("proxies=10.0.0.0/24, fd00::/8"),
+        "{logs}"
+    );
+    assert!(lines[1].contains("mode=\"peer\""), "{logs}");
+
+    let builder = || Endpoints::builder(common::authenticator(), Users::default());
+    for bad in ["10.0.0.1/24", "10.0.0.0/33", "proxy.internal", ""] {
+        let err = builder()
+            .trusted_proxies(ForwardedHeader::Forwarded, ["127.0.0.1", bad])
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(&err, EndpointsError::TrustedProxy(entry) if entry == bad),
+            "{err}"
+        );
+    }
+    let err = builder()
+        .client_address(|_| None)
+        .trusted_proxies(ForwardedHeader::XForwardedFor, ["127.0.0.1"])
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, EndpointsError::ClientAddress), "{err}");
 }

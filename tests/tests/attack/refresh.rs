@@ -243,3 +243,68 @@ async fn reuse_of_an_old_token_kills_the_whole_chain() {
         assert_revoked(&h.protected(&pair.access).await);
     }
 }
+
+fn retry_after(reply: &crate::common::Reply) -> u64 {
+    reply.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// R15 (RT-09): one family refreshes at most a burst of 5, then once every 12 s: the sixth
+/// refresh in a row is 429 `slow_down` with `Retry-After`, on `/refresh` and on the refresh
+/// grant of `/token` alike. The refused token is not spent: it works once the bucket refills.
+/// Another family of the same user is not affected.
+#[tokio::test]
+async fn a_family_refreshing_too_fast_is_429_and_keeps_its_token() {
+    let h = Setup::default()
+        .throttle(auth::endpoints::ThrottleConfig::default())
+        .build()
+        .await;
+    let mut pair = h.pair("alice").await;
+    let other = h.pair("alice").await;
+    for _ in 0..5 {
+        pair = pair_of(&h.refresh(&pair.refresh).await);
+    }
+    for request in [
+        form("/refresh", &format!("refresh_token={}", pair.refresh)),
+        form(
+            "/token",
+            &format!("grant_type=refresh_token&refresh_token={}", pair.refresh),
+        ),
+    ] {
+        let reply = h.send(request).await;
+        assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
+        // 12, or 11 if the clock's second turned during the test.
+        assert!((11..=12).contains(&retry_after(&reply)), "{}", reply.text());
+    }
+    assert_token_response(&h.refresh(&other.refresh).await);
+    h.clock.advance(std::time::Duration::from_secs(12));
+    assert_token_response(&h.refresh(&pair.refresh).await);
+}
+
+/// R16 (RT-09): one client address sends at most a burst of 60 refresh requests, then one a
+/// second, whatever they carry (an unknown token counts: it costs a store lookup), before
+/// the token is even looked at. Other addresses are not affected.
+#[tokio::test]
+async fn a_client_sending_too_many_refreshes_is_429() {
+    let h = Setup::default()
+        .throttle(auth::endpoints::ThrottleConfig::default())
+        .build()
+        .await;
+    let pair = h.pair("alice").await;
+    let unknown = "A".repeat(43);
+    let prober = [203, 0, 113, 5];
+    for i in 0..60 {
+        let path = if i % 2 == 0 { "/refresh" } else { "/token" };
+        let body = format!("grant_type=refresh_token&refresh_token={unknown}");
+        assert_invalid_grant(&h.send(from_address(form(path, &body), prober)).await);
+    }
+    let request = form("/refresh", &format!("refresh_token={}", pair.refresh));
+    let reply = h.send(from_address(request, prober)).await;
+    assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
+    assert!(retry_after(&reply) <= 1);
+    let request = form("/refresh", &format!("refresh_token={}", pair.refresh));
+    assert_token_response(&h.send(from_address(request, [192, 0, 2, 1])).await);
+}

@@ -1,9 +1,10 @@
 //! S: token structure and encoding (TV-03, TV-04). Compact JWS only, strict base64url, JSON
 //! objects without duplicates or trailing bytes, signature checked over the received bytes.
 //!
-//! Through HTTP, bytes outside the compact-JWS alphabet (`=`, `+`, `/`, white space) are a
-//! malformed `Authorization` header (400 `invalid_request`); everything else that is not a
-//! valid token is 401 `invalid_token`.
+//! Through HTTP, a credential that is not an RFC 6750 `b64token` (white space, a comma, an
+//! `=` before its end) is a malformed `Authorization` header (400 `invalid_request`);
+//! everything else that is not a valid token, `=` padding and `+`/`/` included, is 401
+//! `invalid_token`.
 
 use serde_json::json;
 
@@ -14,14 +15,20 @@ fn segments(token: &str) -> Vec<String> {
     token.split('.').map(str::to_owned).collect()
 }
 
-/// S04 S05: `=` padding, and `+`/`/` of the standard alphabet, in any segment: the header is
-/// malformed before a token is even looked at.
+/// S04 S05 (TV-03, HB-01): `=` padding, and `+`/`/` of the standard alphabet: not strict
+/// base64url, so never a valid token. `+`, `/` and trailing `=` are RFC 6750 §2.1 `b64token`
+/// characters, so the request itself is well-formed: 401 `invalid_token`, not 400. An `=`
+/// inside a segment followed by more characters is no `b64token`: 400.
 #[tokio::test]
-async fn padding_and_the_standard_alphabet_are_malformed_requests() {
+async fn padding_and_the_standard_alphabet_are_invalid_tokens() {
     let auth = authenticator();
     let token = issue(&auth, &user("alice", &[Role::Admin]));
     let parts = segments(&token);
-    for i in 0..3 {
+    for variant in [format!("{token}="), format!("{token}==")] {
+        let (reply, runs) = attempt(&auth, get_bearer("/admin", &variant)).await;
+        refused(&reply, runs, INVALID);
+    }
+    for i in 0..2 {
         for variant in [format!("{}=", parts[i]), format!("{}==", parts[i])] {
             let mut forged = parts.clone();
             forged[i] = variant;
@@ -30,11 +37,20 @@ async fn padding_and_the_standard_alphabet_are_malformed_requests() {
             assert_eq!(runs, 0);
         }
     }
+    // The standard alphabet for the URL-safe one (when the token has a `-` or `_` at all),
+    // and `+`, `/`, `~` written over the signature's first character.
     let standard = token.replace('-', "+").replace('_', "/");
-    if standard != token {
-        let (reply, runs) = attempt(&auth, get_bearer("/admin", &standard)).await;
-        assert_malformed_request(&reply);
-        assert_eq!(runs, 0);
+    let cut = token.rfind('.').unwrap() + 1;
+    for forged in [
+        format!("{}+{}", &token[..cut], &token[cut + 1..]),
+        format!("{}/{}", &token[..cut], &token[cut + 1..]),
+        format!("{}~{}", &token[..cut], &token[cut + 1..]),
+    ]
+    .into_iter()
+    .chain((standard != token).then_some(standard))
+    {
+        let (reply, runs) = attempt(&auth, get_bearer("/admin", &forged)).await;
+        refused(&reply, runs, INVALID);
     }
     // Directly through the verifier, the same tokens are `invalid_token`.
     for bad in [
@@ -264,4 +280,72 @@ async fn non_utf8_or_invalid_escapes_in_the_payload_are_refused() {
     let token = forge_hs256_raw(&header, &surrogate, SECRET);
     let (reply, runs) = attempt(&auth, get_bearer("/admin", &token)).await;
     refused(&reply, runs, INVALID);
+}
+
+/// `base64url(header).base64url(payload).HMAC-SHA256` over raw bytes, for JSON that is not UTF-8.
+fn forge_bytes(header: &[u8], payload: &[u8]) -> String {
+    let input = format!("{}.{}", b64(header), b64(payload));
+    let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(SECRET).unwrap();
+    hmac::Mac::update(&mut mac, input.as_bytes());
+    format!("{input}.{}", b64(&hmac::Mac::finalize(mac).into_bytes()))
+}
+
+/// `json` with `member` (raw JSON text, `"name":value`) added as its last member.
+fn plus(json: &str, member: &str) -> String {
+    format!("{},{member}}}", &json[..json.len() - 1])
+}
+
+/// S16 (TV-04, RFC 7493 §2.1, §2.3): members the verifier never reads are checked all the
+/// same, in the header and the payload, signed with the right key: bytes that are not UTF-8,
+/// lone surrogate escapes, and duplicate members at any depth make the token invalid. Two
+/// parsers must not read different texts out of one signed token.
+#[tokio::test]
+async fn unread_members_are_checked_like_read_ones() {
+    let auth = authenticator();
+    let header = good_header().to_string();
+    let payload = good_payload().to_string();
+    let mut forged = Vec::new();
+    for member in [
+        r#""ext":"\ud800""#,
+        r#""ext":"\udc00""#,
+        r#""ext":"\ud800\u0041""#,
+        r#""ext":["ok","\udfff"]"#,
+        r#""ext":{"a":1,"a":2}"#,
+        r#""ext":{"a":1,"\u0061":2}"#,
+        r#""ext":[{"x":{"y":1,"y":1}}]"#,
+        r#""ext":{"b":{"c":{"d":[],"d":[]}}}"#,
+    ] {
+        forged.push(forge_hs256_raw(&header, &plus(&payload, member), SECRET));
+        forged.push(forge_hs256_raw(&plus(&header, member), &payload, SECRET));
+    }
+    let latin1 = br#","ext":"Andr\xe9"}"#;
+    for (h, p) in [
+        (header.as_bytes(), &payload.as_bytes()[..payload.len() - 1]),
+        (&header.as_bytes()[..header.len() - 1], payload.as_bytes()),
+    ] {
+        let (mut h, mut p) = (h.to_vec(), p.to_vec());
+        if h.len() < header.len() {
+            h.extend_from_slice(latin1);
+        } else {
+            p.extend_from_slice(latin1);
+        }
+        forged.push(forge_bytes(&h, &p));
+    }
+    for token in forged {
+        let (reply, runs) = attempt(&auth, get_bearer("/admin", &token)).await;
+        refused(&reply, runs, INVALID);
+    }
+    // Well-formed unread members still pass: a surrogate pair, nested objects, non-ASCII.
+    let fine = plus(
+        &payload,
+        r#""ext":{"smile":"\ud83d\ude00","a":[{"a":1},{"a":2}],"name":"Andr\u00e9 Ω"}"#,
+    );
+    let token = forge_hs256_raw(&plus(&header, r#""x-ext":{"a":{"a":1}}"#), &fine, SECRET);
+    let (reply, runs) = attempt(&auth, get_bearer("/admin", &token)).await;
+    assert_eq!(
+        (reply.status, runs),
+        (axum::http::StatusCode::OK, 1),
+        "{}",
+        reply.text()
+    );
 }

@@ -27,7 +27,7 @@ async fn the_bearer_scheme_is_case_insensitive_and_takes_any_number_of_spaces() 
 
 /// T04 T05 [policy] (security manual, HB-01): malformed `Bearer` credentials are 400
 /// `invalid_request`: a tab or nothing after the scheme, trailing white space, a second
-/// credential joined with a comma, a token68 with `=`, non-ASCII.
+/// credential joined with a comma, an `=` before the end of the credential, non-ASCII.
 #[tokio::test]
 async fn malformed_bearer_credentials_are_400() {
     let auth = authenticator();
@@ -39,14 +39,38 @@ async fn malformed_bearer_credentials_are_400() {
         format!("Bearer {token},"),
         format!("Bearer \"{token}\""),
         format!("Bearer {token}%20"),
+        format!("Bearer {token}=x"),
         "Bearer ".to_owned(),
         "bearer".to_owned(),
-        "Bearer dGVzdA==".to_owned(),
+        "Bearer ==".to_owned(),
+        "Bearer dGVz=dA".to_owned(),
         "Bearer ünïcödé".to_owned(),
     ] {
         let (reply, runs) = attempt(&auth, get_with("/admin", Some(value.as_bytes()))).await;
         assert_malformed_request(&reply);
         assert_eq!(runs, 0, "{value:?}");
+    }
+}
+
+/// T14 (HB-01, RFC 6750 §2.1): `+`, `/`, `~` and trailing `=` are `b64token` characters, so
+/// a credential made of them is well-formed: the request carries an invalid token, 401
+/// `invalid_token`, not a malformed header (400).
+#[tokio::test]
+async fn b64token_credentials_that_are_no_jws_are_invalid_tokens() {
+    let auth = authenticator();
+    let token = issue(&auth, &user("alice", &[Role::Admin]));
+    for value in [
+        "dGVzdA==".to_owned(),
+        "dGVzdA=".to_owned(),
+        "a+b/c.d~e.f".to_owned(),
+        format!("{token}="),
+        format!("{token}=="),
+        token.replacen('.', "+.", 1),
+        token.replacen('.', "/.", 1),
+        token.replacen('.', "~.", 1),
+    ] {
+        let (reply, runs) = attempt(&auth, get_bearer("/admin", &value)).await;
+        refused(&reply, runs, INVALID);
     }
 }
 

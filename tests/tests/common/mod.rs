@@ -25,7 +25,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
-pub const SECRET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEF";
+/// 48 random base64url characters (`SigningKey` refuses patterned secrets, security manual TV-02).
+pub const SECRET: &[u8] = b"eGmbt3PKmk6U7XLpewSHCTylDx4F_kV5A4yvQZCwMQEIQXZF";
 pub const ISSUER: &str = "https://issuer.test";
 pub const AUDIENCE: &str = "api";
 pub const KID: &str = "k1";

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-pub const SECRET: &str = "e2e-secret-0123456789abcdefghijklmnopqrstuvwxyz";
+/// `AUTH_JWT_SECRET`: base64 of 32 random bytes, as `openssl rand -base64 32` prints it.
+pub const SECRET: &str = "J7DimMUv0IlgR7x/cggp4XABC7dsuvfcg6zSAMhn9iI=";
 pub const PASSWORD: &str = "demo-password-for-e2e";
 
 /// The `server` example, built by `cargo test --workspace` next to this test binary; built
