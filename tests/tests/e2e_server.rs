@@ -177,6 +177,23 @@ fn the_readme_walkthrough_works_over_http() {
     }
 }
 
+/// The secret's text is the key, as other JWT libraries take a secret string: a service
+/// that shares `AUTH_JWT_SECRET` verifies the demo's tokens without decoding anything.
+#[test]
+fn the_secret_text_is_the_key_other_services_share() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&env(&database(&dir)));
+    let (access, _) = login(&server, "viewer", PASSWORD);
+    let peer = auth::Authenticator::builder()
+        .signing_key(auth::keys::SigningKey::hs256(SECRET.as_bytes()).unwrap())
+        .issuer("auth-demo")
+        .audience("auth-demo-api")
+        .build()
+        .unwrap();
+    let token = peer.verify_without_revocation(&access).unwrap();
+    assert_eq!(token.subject(), "viewer");
+}
+
 #[test]
 fn state_survives_a_restart_on_the_same_database() {
     let dir = tempfile::tempdir().unwrap();
@@ -380,8 +397,8 @@ fn a_bad_configuration_stops_the_server_with_a_clear_message() {
     let message = String::from_utf8_lossy(&output.stderr);
     assert!(
         message.contains(
-            "AUTH_JWT_SECRET must be base64 (or hex) of at least 32 random bytes; generate one \
-             with `openssl rand -base64 32`"
+            "AUTH_JWT_SECRET must be at least 32 bytes of random text, not a typed passphrase; \
+             generate one with `openssl rand -base64 32`"
         ),
         "{message}"
     );

@@ -450,16 +450,18 @@ async fn concurrent_refreshes_over_http<S: TestStore>(store: S) {
             tokio::spawn(async move { h.refresh(&token).await })
         })
         .collect();
-    let mut ok = 0;
+    let mut winners = Vec::new();
     for task in tasks {
         let reply = task.await.unwrap();
         if reply.status == StatusCode::OK {
-            ok += 1;
+            winners.push(pair_of(&reply));
         } else {
             assert_invalid_grant(&reply);
         }
     }
-    assert_eq!(ok, 1);
+    assert_eq!(winners.len(), 1);
+    // The losers presented a spent token: the family is dead, the winner's successor too.
+    assert_invalid_grant(&h.refresh(&winners[0].refresh).await);
 }
 
 // ---- memory --------------------------------------------------------------------------------

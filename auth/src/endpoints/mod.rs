@@ -160,7 +160,18 @@
 //! stolen or replayed (RFC 9700 §4.14.2): the whole family is revoked, the legitimate
 //! successor included, and the family's access tokens are denylisted when the
 //! [`Authenticator`] has a revocation list. So two refreshes racing with one token yield one
-//! success, after which the family is dead and the user logs in again.
+//! success, after which the family is dead and the user logs in again (on every store: the
+//! shared store suite races 20 of them). **A client must single-flight its refresh:** one
+//! refresh in flight per session, and every request that finds the access token expired
+//! waits for that refresh instead of starting its own (a promise or a mutex around it in a
+//! browser or an SDK; across tabs, a lock such as the Web Locks API). A client that retries a
+//! refresh whose answer it lost presents a spent token and loses the session the same way.
+//!
+//! The last [`SPENT_TOKENS_KEPT`](crate::store::SPENT_TOKENS_KEPT) spent tokens of a family
+//! are remembered until the family expires; an older one is refused as unknown without
+//! revoking anything, so the state of a family stays bounded however long it lives. Reuse
+//! answers the family's unexpired access tokens every time, also once the family is revoked,
+//! so a denylisting cut short by a store failure (503) is finished by the next presentation.
 //!
 //! A token lives until the family's absolute expiry ([`EndpointsBuilder::refresh_ttl`], 30
 //! days) and stops working earlier if unused for the idle expiry

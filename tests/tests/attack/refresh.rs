@@ -1,11 +1,12 @@
 //! R: refresh (RT-01 … RT-08). Opaque 256-bit tokens, stored only as SHA-256, rotated once,
 //! read only from the body, and never interchangeable with access tokens.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use auth::store::{
-    AccessGrant, BoxFuture, MemoryStore, NewFamily, RefreshInfo, RefreshStore, Rotation,
-    StoreError, Successor, TokenHash,
+    AccessGrant, BoxFuture, MemoryStore, NewFamily, RefreshInfo, RefreshStore, RevocationList,
+    Rotation, StoreError, Successor, TokenHash,
 };
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -307,4 +308,120 @@ async fn a_client_sending_too_many_refreshes_is_429() {
     assert!(retry_after(&reply) <= 1);
     let request = form("/refresh", &format!("refresh_token={}", pair.refresh));
     assert_token_response(&h.send(from_address(request, [192, 0, 2, 1])).await);
+}
+
+/// A `MemoryStore` whose denylist fails one write: the `n`-th `revoke` after [`Self::fail`].
+#[derive(Clone, Default)]
+struct FailsOneRevoke {
+    inner: MemoryStore,
+    /// Counts down the revokes left before the failing one; 0 is "disarmed".
+    countdown: Arc<AtomicU32>,
+}
+
+impl FailsOneRevoke {
+    fn fail(&self, nth: u32) {
+        self.countdown.store(nth, Ordering::SeqCst);
+    }
+}
+
+impl RevocationList for FailsOneRevoke {
+    fn is_revoked<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+        self.inner.is_revoked(jti)
+    }
+    fn revoke<'a>(
+        &'a self,
+        jti: &'a str,
+        expires_at: u64,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        let left = self
+            .countdown
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .unwrap_or(0);
+        if left == 1 {
+            return Box::pin(async { Err(StoreError::new("the denylist is down")) });
+        }
+        self.inner.revoke(jti, expires_at)
+    }
+    fn is_revoked_now(&self, jti: &str) -> Option<Result<bool, StoreError>> {
+        self.inner.is_revoked_now(jti)
+    }
+}
+
+impl RefreshStore for FailsOneRevoke {
+    fn insert<'a>(
+        &'a self,
+        family: &'a NewFamily,
+        now: u64,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        self.inner.insert(family, now)
+    }
+    fn lookup<'a>(
+        &'a self,
+        token: &'a TokenHash,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Option<RefreshInfo>, StoreError>> {
+        self.inner.lookup(token, now)
+    }
+    fn rotate<'a>(
+        &'a self,
+        presented: &'a TokenHash,
+        successor: &'a Successor,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Rotation, StoreError>> {
+        self.inner.rotate(presented, successor, now)
+    }
+    fn revoke_family<'a>(
+        &'a self,
+        family: &'a str,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Vec<AccessGrant>, StoreError>> {
+        self.inner.revoke_family(family, now)
+    }
+    fn revoke_subject<'a>(
+        &'a self,
+        subject: &'a str,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Vec<AccessGrant>, StoreError>> {
+        self.inner.revoke_subject(subject, now)
+    }
+}
+
+/// R17 (RT-03, RV-01): reuse detection that fails part-way through denylisting the family's
+/// access tokens answers 503, and presenting the spent token again finishes the job: the
+/// family's revocation is recorded with what it must denylist, so no access token of a
+/// stolen family outlives a store hiccup.
+#[tokio::test]
+async fn reuse_detection_cut_short_is_finished_by_a_retry() {
+    let store = FailsOneRevoke::default();
+    let h = Setup::default().store(store.clone()).build().await;
+    let mut chain = vec![h.pair("alice").await];
+    for _ in 0..2 {
+        let last = chain.last().unwrap().refresh.clone();
+        chain.push(pair_of(&h.refresh(&last).await));
+    }
+    // The second of the three access tokens fails to be denylisted.
+    store.fail(2);
+    let reply = h.refresh(&chain[0].refresh).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        reply.text()
+    );
+    let live = {
+        let mut live = 0;
+        for pair in &chain {
+            if h.protected(&pair.access).await.status == StatusCode::OK {
+                live += 1;
+            }
+        }
+        live
+    };
+    assert!(live >= 1, "the failure left nothing to finish");
+    // The retry (the thief's or the owner's) denylists the rest.
+    assert_invalid_grant(&h.refresh(&chain[0].refresh).await);
+    for pair in &chain {
+        assert_invalid_grant(&h.refresh(&pair.refresh).await);
+        assert_revoked(&h.protected(&pair.access).await);
+    }
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-/// `AUTH_JWT_SECRET`: base64 of 32 random bytes, as `openssl rand -base64 32` prints it.
+/// `AUTH_JWT_SECRET`: what `openssl rand -base64 32` prints; its text is the key.
 pub const SECRET: &str = "J7DimMUv0IlgR7x/cggp4XABC7dsuvfcg6zSAMhn9iI=";
 pub const PASSWORD: &str = "demo-password-for-e2e";
 
