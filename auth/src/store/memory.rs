@@ -1,4 +1,4 @@
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -18,9 +18,11 @@ use super::{BoxFuture, DENYLIST_GRACE, RevocationList, StoreError};
 /// Clones share the state. Rotation is one critical section of one mutex, so it is atomic;
 /// every operation in it is O(1) (amortised), so the critical sections stay short whatever
 /// one family or one user does. A family keeps its last [`SPENT_TOKENS_KEPT`] spent tokens
-/// and the access tokens it issued that have not expired; a user's families are indexed, so
-/// capping and revoking them costs what they hold. Expired families are swept when the number
-/// of tokens has doubled since the last sweep.
+/// and the access tokens it issued that have not expired. A user's families are indexed in
+/// two ordered maps, the live ones by age and the revoked ones that still have access tokens
+/// to denylist by when the last of those expires, so a login evicts the oldest live family in
+/// O(log n) and a revocation moves one family between them. Expired families are swept when
+/// the number of tokens has doubled since the last sweep.
 #[derive(Clone, Default)]
 pub struct MemoryStore {
     denylist: Arc<Mutex<Denylist>>,
@@ -31,9 +33,21 @@ pub struct MemoryStore {
 struct RefreshState {
     tokens: HashMap<TokenHash, TokenEntry>,
     families: HashMap<Arc<str>, Family>,
-    /// Each subject's families, oldest first (some may be revoked or swept already).
-    subjects: HashMap<Box<str>, VecDeque<Arc<str>>>,
+    subjects: HashMap<Box<str>, SubjectIndex>,
+    /// The creation number of the next family: orders a subject's families by age.
+    next_seq: u64,
     sweep_at: usize,
+}
+
+/// One subject's families.
+#[derive(Default)]
+struct SubjectIndex {
+    /// The families not revoked, by creation number (oldest first). Some may have expired;
+    /// they leave when they are the oldest, or at the next sweep.
+    live: BTreeMap<u64, Arc<str>>,
+    /// Revoked families with access tokens that may still verify, by when the last of them
+    /// stops verifying: what revoking the subject must still denylist.
+    retired: BTreeMap<(u64, u64), Arc<str>>,
 }
 
 struct TokenEntry {
@@ -44,6 +58,8 @@ struct TokenEntry {
 
 struct Family {
     subject: Box<str>,
+    /// Its creation number, its key in the subject's index.
+    seq: u64,
     expires_at: u64,
     revoked: bool,
     /// The spent tokens still kept, oldest first, then the live one.
@@ -77,8 +93,12 @@ impl Family {
         }
     }
 
-    fn is_live(&self, now: u64) -> bool {
-        !self.revoked && self.expires_at > now
+    /// When the newest access token stops verifying (leeway included): after that, the
+    /// family has nothing left to denylist.
+    fn access_until(&self) -> Option<u64> {
+        self.access
+            .back()
+            .map(|grant| grant.expires_at + DENYLIST_GRACE)
     }
 }
 
@@ -144,6 +164,8 @@ impl MemoryStore {
         }
         let id: Arc<str> = new.family.as_str().into();
         state.make_room_for(&new.subject, new.max_live_families, now);
+        let seq = state.next_seq;
+        state.next_seq += 1;
         state.tokens.insert(
             new.token,
             TokenEntry {
@@ -156,6 +178,7 @@ impl MemoryStore {
             id.clone(),
             Family {
                 subject: new.subject.as_str().into(),
+                seq,
                 expires_at: new.expires_at,
                 revoked: false,
                 tokens: VecDeque::from([new.token]),
@@ -166,7 +189,8 @@ impl MemoryStore {
             .subjects
             .entry(new.subject.as_str().into())
             .or_default()
-            .push_back(id);
+            .live
+            .insert(seq, id);
         Ok(())
     }
 
@@ -199,7 +223,8 @@ impl MemoryStore {
         // Spent first: a spent token of a revoked family is reuse again, and answers the
         // access tokens to denylist again (a retry after a partial failure).
         if entry.spent {
-            return Ok(Rotation::Reused(family.revoke(now)));
+            let id = entry.family.clone();
+            return Ok(Rotation::Reused(state.revoke(&id, now)));
         }
         if family.revoked {
             return Ok(Rotation::Refused(Refusal::Revoked));
@@ -234,25 +259,23 @@ impl MemoryStore {
     }
 
     fn revoke_family_now(&self, family: &str, now: u64) -> Result<Vec<AccessGrant>, StoreError> {
-        let mut state = self.families()?;
-        Ok(state
-            .families
-            .get_mut(family)
-            .map(|family| family.revoke(now))
-            .unwrap_or_default())
+        Ok(self.families()?.revoke(family, now))
     }
 
     fn revoke_subject_now(&self, subject: &str, now: u64) -> Result<Vec<AccessGrant>, StoreError> {
         let mut state = self.families()?;
-        let state = &mut *state;
-        let Some(ids) = state.subjects.get(subject) else {
+        let Some(index) = state.subjects.get(subject) else {
             return Ok(Vec::new());
         };
+        let ids: Vec<Arc<str>> = index
+            .live
+            .values()
+            .chain(index.retired.values())
+            .cloned()
+            .collect();
         let mut grants = Vec::new();
         for id in ids {
-            if let Some(family) = state.families.get_mut(id) {
-                grants.extend(family.revoke(now));
-            }
+            grants.extend(state.revoke(&id, now));
         }
         Ok(grants)
     }
@@ -274,40 +297,69 @@ impl RefreshState {
             keep
         });
         let families = &self.families;
-        self.subjects.retain(|_, ids| {
-            ids.retain(|id| families.contains_key(id));
-            !ids.is_empty()
+        self.subjects.retain(|_, index| {
+            index.live.retain(|_, id| families.contains_key(id));
+            index
+                .retired
+                .retain(|&(until, _), id| until > now && families.contains_key(id));
+            !index.live.is_empty() || !index.retired.is_empty()
         });
         self.sweep_at = (self.tokens.len() * 2).max(1024);
     }
 
+    /// Revokes a family and answers its access tokens that may still verify. The first time,
+    /// it moves from its subject's live families to the retired ones (or out of the index
+    /// when it has no access token left). O(log n).
+    fn revoke(&mut self, id: &str, now: u64) -> Vec<AccessGrant> {
+        let Some(family) = self.families.get_mut(id) else {
+            return Vec::new();
+        };
+        let first_time = !family.revoked;
+        let grants = family.revoke(now);
+        if first_time
+            && let Some(index) = self.subjects.get_mut(&*family.subject)
+            && let Some(id) = index.live.remove(&family.seq)
+            && let Some(until) = family.access_until().filter(|&until| until > now)
+        {
+            index.retired.insert((until, family.seq), id);
+        }
+        grants
+    }
+
     /// Keeps `subject` below `max` live families before one more is inserted: forgets the
-    /// ids of families that are gone, or dead with no access token left to denylist, then
-    /// revokes the oldest live ones. O(ids kept), which the cap and the access TTL bound.
+    /// retired families with nothing left to denylist, then revokes the oldest live ones.
+    /// O(log n) per family forgotten or revoked, each of which happens once per family.
     fn make_room_for(&mut self, subject: &str, max: usize, now: u64) {
-        let Some(ids) = self.subjects.get_mut(subject) else {
+        let Some(index) = self.subjects.get_mut(subject) else {
             return;
         };
-        let families = &mut self.families;
-        ids.retain(|id| {
-            families.get_mut(id).is_some_and(|family| {
-                family.prune_access(now);
-                family.is_live(now) || !family.access.is_empty()
-            })
-        });
-        let mut live = ids
-            .iter()
-            .filter(|id| families.get(*id).is_some_and(|family| family.is_live(now)))
-            .count();
-        for id in ids.iter() {
-            if live < max.max(1) {
+        let current = index.retired.split_off(&(now + 1, 0));
+        index.retired = current;
+        let max = max.max(1);
+        while self
+            .subjects
+            .get(subject)
+            .is_some_and(|index| index.live.len() >= max)
+        {
+            let Some((_, oldest)) = self
+                .subjects
+                .get_mut(subject)
+                .and_then(|index| index.live.pop_first())
+            else {
                 break;
-            }
-            if let Some(family) = families.get_mut(id).filter(|family| family.is_live(now)) {
+            };
+            if let Some(family) = self.families.get_mut(&oldest) {
                 // Evicted: its refresh tokens stop working; its access tokens expire on
-                // their own (or are denylisted by a later revocation of the subject).
+                // their own, or are denylisted by a later revocation of the subject.
                 family.revoked = true;
-                live -= 1;
+                family.prune_access(now);
+                let retired = family
+                    .access_until()
+                    .filter(|&until| until > now)
+                    .map(|until| (until, family.seq));
+                if let (Some(key), Some(index)) = (retired, self.subjects.get_mut(subject)) {
+                    index.retired.insert(key, oldest);
+                }
             }
         }
     }

@@ -38,14 +38,18 @@ const DEFAULT_PREFIX: &str = "auth:";
 /// | `auth:fam:<family>` | hash | subject, absolute expiry, revoked flag | absolute expiry |
 /// | `auth:fam:<family>:tokens` | list | the family's token hashes, oldest first: the last [`SPENT_TOKENS_KEPT`] spent ones, then the live one | absolute expiry |
 /// | `auth:fam:<family>:access` | sorted set | the `jti` of each access token the family issued, scored by its `exp` | absolute expiry |
-/// | `auth:sub:<subject>` | sorted set | the user's family ids, scored by creation time | with the user's last family |
+/// | `auth:sub:<subject>` | sorted set | the user's families not revoked, scored by creation time | with the user's last family |
+/// | `auth:sub:<subject>:retired` | sorted set | the user's revoked families whose access tokens may still verify, scored by when the last one stops | then |
 /// | `auth:deny:<jti>` | string | a revoked access token | `exp` + 60 s |
 ///
 /// No script reads a whole family or a whole user: a rotation appends one token and trims
 /// the list from its head, drops the expired access tokens by score and adds one; a login
-/// looks at the user's families, which the cap on sessions per user bounds
-/// ([`NewFamily::max_live_families`]). So the cost of every call, and the time the script
-/// holds Redis, stays flat however often one family rotates or one user logs in.
+/// drops the retired families by score and revokes the oldest live ones beyond the cap on
+/// sessions per user ([`NewFamily::max_live_families`]), one at a time; a revocation moves
+/// one family from the live set to the retired one. So the cost of every call, and the time
+/// the script holds Redis, stays flat however often one family rotates and however many
+/// sessions one user has (`cargo bench -p auth --all-features --bench refresh_store`).
+/// Revoking a whole user reads all of its families, as it must to denylist their tokens.
 ///
 /// Every operation that reads and writes is one Lua script, so it is atomic: of concurrent
 /// rotations of one token, on one instance or many, one wins. The scripts derive the family
@@ -73,18 +77,41 @@ struct Scripts {
 }
 
 /// Marks a family revoked and returns `{jti, exp, ...}` of its access tokens that may still
-/// verify, after dropping the others by score. Shared by the scripts that revoke.
+/// verify, after dropping the others by score. The first time, it also moves the family from
+/// its user's live families (`sub:<subject>`) to the retired ones (`sub:<subject>:retired`,
+/// scored by when its last access token stops verifying), or out of the index when nothing
+/// is left to denylist. O(log n). Shared by the scripts that revoke.
 const REVOKE_FN: &str = r"
-local function revoke(famkey, now, grace)
+local function revoke(prefix, id, now, grace)
+  local famkey = prefix .. 'fam:' .. id
   local acckey = famkey .. ':access'
+  local fam = redis.call('HMGET', famkey, 'revoked', 'sub')
   redis.call('HSET', famkey, 'revoked', '1')
   redis.call('ZREMRANGEBYSCORE', acckey, '-inf', now - grace)
-  return redis.call('ZRANGE', acckey, 0, -1, 'WITHSCORES')
+  local grants = redis.call('ZRANGE', acckey, 0, -1, 'WITHSCORES')
+  if fam[1] ~= '1' and fam[2] then
+    local subkey = prefix .. 'sub:' .. fam[2]
+    redis.call('ZREM', subkey, id)
+    if #grants > 0 then
+      local keep_until = tonumber(grants[#grants]) + grace
+      local retkey = subkey .. ':retired'
+      redis.call('ZADD', retkey, keep_until, id)
+      if redis.call('TTL', retkey) < keep_until - now then
+        redis.call('EXPIRE', retkey, keep_until - now)
+      end
+    end
+  end
+  return grants
 end
 ";
 
 /// KEYS: token, family, subject set. ARGV: family id, subject, expiry, idle expiry, access
 /// jti, access expiry, now, prefix, token hex, most live families, grace.
+///
+/// Makes room before inserting: forgets the retired families past their score, then
+/// revokes the oldest live ones while the user has the most allowed. Each family is revoked
+/// or forgotten once, in O(log n), so a login costs O(log n) however many sessions the user
+/// has.
 const INSERT: &str = r"
 local now = tonumber(ARGV[7])
 local ttl = tonumber(ARGV[3]) - now
@@ -98,22 +125,14 @@ if redis.call('TYPE', KEYS[3]).ok == 'set' then
   redis.call('DEL', KEYS[3])
   for _, id in ipairs(ids) do redis.call('ZADD', KEYS[3], 0, id) end
 end
-local live = {}
-for _, id in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
-  local famkey = prefix .. 'fam:' .. id
-  local fam = redis.call('HMGET', famkey, 'exp', 'revoked')
-  if not fam[1] then
-    redis.call('ZREM', KEYS[3], id)
-  elseif fam[2] == '1' or tonumber(fam[1]) <= now then
-    local acckey = famkey .. ':access'
-    redis.call('ZREMRANGEBYSCORE', acckey, '-inf', now - grace)
-    if redis.call('ZCARD', acckey) == 0 then redis.call('ZREM', KEYS[3], id) end
-  else
-    table.insert(live, famkey)
-  end
-end
-for i = 1, #live - tonumber(ARGV[10]) + 1 do
-  redis.call('HSET', live[i], 'revoked', '1')
+redis.call('ZREMRANGEBYSCORE', KEYS[3] .. ':retired', '-inf', now)
+local most = tonumber(ARGV[10])
+while redis.call('ZCARD', KEYS[3]) >= most do
+  local id = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
+  -- Evicted: its refresh tokens stop working; its access tokens expire on their own, or
+  -- are denylisted by a later revocation of the user.
+  if redis.call('EXISTS', prefix .. 'fam:' .. id) == 1 then revoke(prefix, id, now, grace) end
+  redis.call('ZREM', KEYS[3], id)
 end
 redis.call('HSET', KEYS[2], 'sub', ARGV[2], 'exp', ARGV[3], 'revoked', '0')
 redis.call('EXPIRE', KEYS[2], ttl)
@@ -149,7 +168,7 @@ local famkey = ARGV[5] .. 'fam:' .. rec[1]
 local fam = redis.call('HMGET', famkey, 'exp', 'revoked')
 if not fam[1] then return {'unknown'} end
 if rec[3] == '1' then
-  local grants = revoke(famkey, now, grace)
+  local grants = revoke(ARGV[5], rec[1], now, grace)
   table.insert(grants, 1, 'reused')
   return grants
 end
@@ -175,10 +194,10 @@ redis.call('EXPIRE', acckey, exp - now)
 return {'rotated'}
 ";
 
-/// KEYS: family. ARGV: now, grace.
+/// KEYS: family. ARGV: now, grace, prefix, family id.
 const REVOKE_FAMILY: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
-return revoke(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
+return revoke(ARGV[3], ARGV[4], tonumber(ARGV[1]), tonumber(ARGV[2]))
 ";
 
 /// KEYS: subject set. ARGV: now, grace, prefix.
@@ -189,11 +208,13 @@ if redis.call('TYPE', KEYS[1]).ok == 'set' then
   ids = redis.call('SMEMBERS', KEYS[1])
 else
   ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+  for _, id in ipairs(redis.call('ZRANGE', KEYS[1] .. ':retired', 0, -1)) do
+    table.insert(ids, id)
+  end
 end
 for _, id in ipairs(ids) do
-  local famkey = ARGV[3] .. 'fam:' .. id
-  if redis.call('EXISTS', famkey) == 1 then
-    for _, value in ipairs(revoke(famkey, tonumber(ARGV[1]), tonumber(ARGV[2]))) do
+  if redis.call('EXISTS', ARGV[3] .. 'fam:' .. id) == 1 then
+    for _, value in ipairs(revoke(ARGV[3], id, tonumber(ARGV[1]), tonumber(ARGV[2]))) do
       table.insert(all, value)
     end
   end
@@ -210,7 +231,7 @@ impl RedisStore {
             conn,
             prefix: DEFAULT_PREFIX.into(),
             scripts: Arc::new(Scripts {
-                insert: Script::new(INSERT),
+                insert: with_revoke(INSERT),
                 lookup: Script::new(LOOKUP),
                 rotate: with_revoke(ROTATE),
                 revoke_family: with_revoke(REVOKE_FAMILY),
@@ -355,6 +376,8 @@ impl RedisStore {
             .key(self.key("fam", family))
             .arg(now)
             .arg(DENYLIST_GRACE)
+            .arg(&*self.prefix)
+            .arg(family)
             .invoke_async(&mut conn)
             .await
             .map_err(redis_error)?;
