@@ -416,6 +416,17 @@ async fn sessions_per_user_are_capped<S: TestStore>(store: &S) {
         );
     }
     assert!(jtis(&grants).contains(&renewed.access.jwt_id));
+
+    // A subject whose name extends another's shares none of its index: the logins of
+    // "<subject>:retired" do not touch the revoked families of "<subject>".
+    let subject = unique("subject");
+    let logged_out = new_family(store, &subject, now, 3600, 600).await;
+    store.revoke_family(&logged_out.id, now).await.unwrap();
+    for _ in 0..3 {
+        new_family_capped(store, &format!("{subject}:retired"), now, 3600, 600, 1).await;
+    }
+    let grants = store.revoke_subject(&subject, now).await.unwrap();
+    assert!(jtis(&grants).contains(&logged_out.access.jwt_id));
 }
 
 /// The endpoints on top of the store, the store also being the revocation list.

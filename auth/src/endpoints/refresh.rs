@@ -82,6 +82,12 @@ impl<U: UserStore> Shared<U> {
             tracing::info!(reason = "unknown_refresh_token", "refresh refused");
             return Err(invalid_grant());
         };
+        // A cookie's token must come with its session's CSRF token; checked before anything
+        // changes, so a forged request can neither rotate, trigger reuse detection, nor
+        // drain the family's rate.
+        if let Some(headers) = csrf {
+            self.check_csrf(headers, &info)?;
+        }
         // A family refreshes a few times a minute at most; refused before anything changes,
         // so the client may retry with the same token (security manual, RT-09).
         self.rates
@@ -90,11 +96,6 @@ impl<U: UserStore> Shared<U> {
                 tracing::info!(reason = "refresh_rate_family", subject = %info.subject, "refresh refused");
                 AuthError::too_many_requests(retry_after)
             })?;
-        // A cookie's token must come with its session's CSRF token; checked before anything
-        // changes, so a forged request can neither rotate nor trigger reuse detection.
-        if let Some(headers) = csrf {
-            self.check_csrf(headers, &info)?;
-        }
         // Roles and status are read again at every refresh (security manual, RT-05).
         let user = match self.users.find_by_subject(&info.subject).await? {
             Some(user) if !user.disabled && user.subject() == info.subject => user,

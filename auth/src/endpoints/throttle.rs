@@ -312,7 +312,9 @@ impl<K: Hash + Eq + Copy> Table<K> {
         if delay > 0 {
             // The clock counts whole seconds, so `now` is up to a second old: one more second
             // makes the block last at least `delay`, never a few milliseconds.
-            counter.blocked_until = counter.blocked_until.max(now + delay + 1);
+            counter.blocked_until = counter
+                .blocked_until
+                .max(now.saturating_add(delay).saturating_add(1));
         }
     }
 

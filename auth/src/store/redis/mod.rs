@@ -38,8 +38,9 @@ const DEFAULT_PREFIX: &str = "auth:";
 /// | `auth:fam:<family>` | hash | subject, absolute expiry, revoked flag | absolute expiry |
 /// | `auth:fam:<family>:tokens` | list | the family's token hashes, oldest first: the last [`SPENT_TOKENS_KEPT`] spent ones, then the live one | absolute expiry |
 /// | `auth:fam:<family>:access` | sorted set | the `jti` of each access token the family issued, scored by its `exp` | absolute expiry |
-/// | `auth:sub:<subject>` | sorted set | the user's families not revoked, scored by creation time | with the user's last family |
-/// | `auth:sub:<subject>:retired` | sorted set | the user's revoked families whose access tokens may still verify, scored by when the last one stops | then |
+/// | `auth:sub:<subject>` | sorted set | the user's families not revoked, oldest first (scored by creation time in µs-spaced steps) | with the user's last family |
+/// | `auth:retired:<subject>` | sorted set | the user's revoked families whose access tokens may still verify, scored by when the last one stops | then |
+/// | `auth:seq` | integer | a counter that orders the families created within one second | 60 s after the last login |
 /// | `auth:deny:<jti>` | string | a revoked access token | `exp` + 60 s |
 ///
 /// No script reads a whole family or a whole user: a rotation appends one token and trims
@@ -78,23 +79,25 @@ struct Scripts {
 
 /// Marks a family revoked and returns `{jti, exp, ...}` of its access tokens that may still
 /// verify, after dropping the others by score. The first time, it also moves the family from
-/// its user's live families (`sub:<subject>`) to the retired ones (`sub:<subject>:retired`,
+/// its user's live families (`sub:<subject>`) to the retired ones (`retired:<subject>`,
 /// scored by when its last access token stops verifying), or out of the index when nothing
 /// is left to denylist. O(log n). Shared by the scripts that revoke.
 const REVOKE_FN: &str = r"
 local function revoke(prefix, id, now, grace)
   local famkey = prefix .. 'fam:' .. id
   local acckey = famkey .. ':access'
-  local fam = redis.call('HMGET', famkey, 'revoked', 'sub')
+  local sub = redis.call('HGET', famkey, 'sub')
   redis.call('HSET', famkey, 'revoked', '1')
   redis.call('ZREMRANGEBYSCORE', acckey, '-inf', now - grace)
   local grants = redis.call('ZRANGE', acckey, 0, -1, 'WITHSCORES')
-  if fam[1] ~= '1' and fam[2] then
-    local subkey = prefix .. 'sub:' .. fam[2]
-    redis.call('ZREM', subkey, id)
+  local subkey = sub and prefix .. 'sub:' .. sub
+  -- Moved when it leaves the live set (also a family revoked by an earlier version, which
+  -- left it there); a set of the oldest layout is converted by the next login.
+  if subkey and redis.call('TYPE', subkey).ok == 'zset'
+     and redis.call('ZREM', subkey, id) == 1 then
     if #grants > 0 then
       local keep_until = tonumber(grants[#grants]) + grace
-      local retkey = subkey .. ':retired'
+      local retkey = prefix .. 'retired:' .. sub
       redis.call('ZADD', retkey, keep_until, id)
       if redis.call('TTL', retkey) < keep_until - now then
         redis.call('EXPIRE', retkey, keep_until - now)
@@ -125,7 +128,7 @@ if redis.call('TYPE', KEYS[3]).ok == 'set' then
   redis.call('DEL', KEYS[3])
   for _, id in ipairs(ids) do redis.call('ZADD', KEYS[3], 0, id) end
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[3] .. ':retired', '-inf', now)
+redis.call('ZREMRANGEBYSCORE', prefix .. 'retired:' .. ARGV[2], '-inf', now)
 local most = tonumber(ARGV[10])
 while redis.call('ZCARD', KEYS[3]) >= most do
   local id = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
@@ -142,7 +145,11 @@ redis.call('ZADD', KEYS[2] .. ':access', ARGV[6], ARGV[5])
 redis.call('EXPIRE', KEYS[2] .. ':access', ttl)
 redis.call('HSET', KEYS[1], 'fam', ARGV[1], 'idle', ARGV[4], 'spent', '0')
 redis.call('EXPIRE', KEYS[1], ttl)
-redis.call('ZADD', KEYS[3], now, ARGV[1])
+-- Oldest first, also within one second: the time, then a counter (scores stay exact
+-- doubles: now * 10^6 < 2^53).
+local seq = redis.call('INCR', prefix .. 'seq') % 1000000
+redis.call('EXPIRE', prefix .. 'seq', 60)
+redis.call('ZADD', KEYS[3], now * 1000000 + seq, ARGV[1])
 if redis.call('TTL', KEYS[3]) < ttl then redis.call('EXPIRE', KEYS[3], ttl) end
 return 1
 ";
@@ -200,7 +207,7 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
 return revoke(ARGV[3], ARGV[4], tonumber(ARGV[1]), tonumber(ARGV[2]))
 ";
 
-/// KEYS: subject set. ARGV: now, grace, prefix.
+/// KEYS: subject set. ARGV: now, grace, prefix, subject.
 const REVOKE_SUBJECT: &str = r"
 local all = {}
 local ids
@@ -208,7 +215,7 @@ if redis.call('TYPE', KEYS[1]).ok == 'set' then
   ids = redis.call('SMEMBERS', KEYS[1])
 else
   ids = redis.call('ZRANGE', KEYS[1], 0, -1)
-  for _, id in ipairs(redis.call('ZRANGE', KEYS[1] .. ':retired', 0, -1)) do
+  for _, id in ipairs(redis.call('ZRANGE', ARGV[3] .. 'retired:' .. ARGV[4], 0, -1)) do
     table.insert(ids, id)
   end
 end
@@ -397,6 +404,7 @@ impl RedisStore {
             .arg(now)
             .arg(DENYLIST_GRACE)
             .arg(&*self.prefix)
+            .arg(subject)
             .invoke_async(&mut conn)
             .await
             .map_err(redis_error)?;
