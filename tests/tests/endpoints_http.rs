@@ -692,11 +692,7 @@ async fn repeated_failures_are_throttled_alike_for_known_and_unknown_accounts() 
         }
         let reply = login_from(&h, username, "guess", ATTACKER).await;
         assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
-        let retry_after: u64 = reply.headers[header::RETRY_AFTER]
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap();
+        let retry_after = reply.retry_after();
         // A 10 s block, counted in whole seconds and never shorter.
         assert!((10..=11).contains(&retry_after), "{retry_after}");
         answers.push(reply);

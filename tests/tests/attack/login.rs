@@ -12,7 +12,7 @@ use axum::http::{Request, StatusCode, header};
 use serde_json::json;
 
 use super::assert_forbidden;
-use crate::common::{self, Reply};
+use crate::common;
 use crate::support_endpoints::*;
 
 /// L07 L08 (LG-01, RFC 6749 §3.2): a parameter repeated under another spelling (a
@@ -304,14 +304,6 @@ fn login_from(username: &str, password: &str, ip: [u8; 4]) -> Request<Body> {
     from_address(form("/token", &login_body(username, password)), ip)
 }
 
-fn retry_after(reply: &Reply) -> u64 {
-    reply.headers[header::RETRY_AFTER]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
 /// L20 (LG-05, PW-02): a client that hangs up while its password is hashing has still made
 /// the hash run to its end. Such attempts stay counted, so hanging up on every attempt is
 /// throttled like failing: six abandoned logins from one address, each after its hash
@@ -345,7 +337,7 @@ async fn logins_abandoned_after_hashing_started_are_still_counted() {
     }
     let reply = h.send(login_from("alice", PASSWORD, client)).await;
     assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
-    assert!(retry_after(&reply) >= 1);
+    assert!(reply.retry_after() >= 1);
     // Elsewhere, the user logs in.
     assert_token_response(&h.send(login_from("alice", PASSWORD, [192, 0, 2, 1])).await);
 }
@@ -370,7 +362,7 @@ async fn failing_from_many_networks_does_not_lock_the_user_out() {
         if reply.status != StatusCode::TOO_MANY_REQUESTS {
             break reply;
         }
-        let wait = retry_after(&reply);
+        let wait = reply.retry_after();
         assert!(
             wait <= 30,
             "the user waits at most the new-network interval: {wait}"
@@ -433,9 +425,9 @@ async fn successful_logins_are_rate_limited_per_account() {
     assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
     // 6, or 5 if the clock's second turned during the test.
     assert!(
-        (5..=6).contains(&retry_after(&reply)),
+        (5..=6).contains(&reply.retry_after()),
         "{}",
-        retry_after(&reply)
+        reply.retry_after()
     );
     // Other accounts are not affected, and the bucket refills.
     assert_token_response(&h.send(login_from("bob", PASSWORD, [192, 0, 2, 1])).await);

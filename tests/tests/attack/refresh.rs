@@ -142,16 +142,46 @@ async fn access_tokens_are_refused_by_every_refresh_grant() {
     }
 }
 
-/// A `MemoryStore` that records every hash it is handed.
+/// A `MemoryStore` that records every hash it is handed, and whose denylist can be made to
+/// fail one write: the `n`-th `revoke` after [`Self::fail_revoke`].
 #[derive(Clone, Default)]
 struct Recording {
     inner: MemoryStore,
     seen: Arc<Mutex<Vec<TokenHash>>>,
+    /// Counts down the revokes left before the failing one; 0 is "disarmed".
+    countdown: Arc<AtomicU32>,
 }
 
 impl Recording {
     fn record(&self, hash: &TokenHash) {
         self.seen.lock().unwrap().push(*hash);
+    }
+
+    fn fail_revoke(&self, nth: u32) {
+        self.countdown.store(nth, Ordering::SeqCst);
+    }
+}
+
+impl RevocationList for Recording {
+    fn is_revoked<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
+        self.inner.is_revoked(jti)
+    }
+    fn revoke<'a>(
+        &'a self,
+        jti: &'a str,
+        expires_at: u64,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        let left = self
+            .countdown
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .unwrap_or(0);
+        if left == 1 {
+            return Box::pin(async { Err(StoreError::new("the denylist is down")) });
+        }
+        self.inner.revoke(jti, expires_at)
+    }
+    fn is_revoked_now(&self, jti: &str) -> Option<Result<bool, StoreError>> {
+        self.inner.is_revoked_now(jti)
     }
 }
 
@@ -245,14 +275,6 @@ async fn reuse_of_an_old_token_kills_the_whole_chain() {
     }
 }
 
-fn retry_after(reply: &crate::common::Reply) -> u64 {
-    reply.headers[header::RETRY_AFTER]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
 /// R15 (RT-09): one family refreshes at most a burst of 5, then once every 12 s: the sixth
 /// refresh in a row is 429 `slow_down` with `Retry-After`, on `/refresh` and on the refresh
 /// grant of `/token` alike. The refused token is not spent: it works once the bucket refills.
@@ -278,7 +300,7 @@ async fn a_family_refreshing_too_fast_is_429_and_keeps_its_token() {
         let reply = h.send(request).await;
         assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
         // 12, or 11 if the clock's second turned during the test.
-        assert!((11..=12).contains(&retry_after(&reply)), "{}", reply.text());
+        assert!((11..=12).contains(&reply.retry_after()), "{}", reply.text());
     }
     assert_token_response(&h.refresh(&other.refresh).await);
     h.clock.advance(std::time::Duration::from_secs(12));
@@ -305,85 +327,9 @@ async fn a_client_sending_too_many_refreshes_is_429() {
     let request = form("/refresh", &format!("refresh_token={}", pair.refresh));
     let reply = h.send(from_address(request, prober)).await;
     assert_oauth_error(&reply, StatusCode::TOO_MANY_REQUESTS, "slow_down");
-    assert!(retry_after(&reply) <= 1);
+    assert!(reply.retry_after() <= 1);
     let request = form("/refresh", &format!("refresh_token={}", pair.refresh));
     assert_token_response(&h.send(from_address(request, [192, 0, 2, 1])).await);
-}
-
-/// A `MemoryStore` whose denylist fails one write: the `n`-th `revoke` after [`Self::fail`].
-#[derive(Clone, Default)]
-struct FailsOneRevoke {
-    inner: MemoryStore,
-    /// Counts down the revokes left before the failing one; 0 is "disarmed".
-    countdown: Arc<AtomicU32>,
-}
-
-impl FailsOneRevoke {
-    fn fail(&self, nth: u32) {
-        self.countdown.store(nth, Ordering::SeqCst);
-    }
-}
-
-impl RevocationList for FailsOneRevoke {
-    fn is_revoked<'a>(&'a self, jti: &'a str) -> BoxFuture<'a, Result<bool, StoreError>> {
-        self.inner.is_revoked(jti)
-    }
-    fn revoke<'a>(
-        &'a self,
-        jti: &'a str,
-        expires_at: u64,
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
-        let left = self
-            .countdown
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .unwrap_or(0);
-        if left == 1 {
-            return Box::pin(async { Err(StoreError::new("the denylist is down")) });
-        }
-        self.inner.revoke(jti, expires_at)
-    }
-    fn is_revoked_now(&self, jti: &str) -> Option<Result<bool, StoreError>> {
-        self.inner.is_revoked_now(jti)
-    }
-}
-
-impl RefreshStore for FailsOneRevoke {
-    fn insert<'a>(
-        &'a self,
-        family: &'a NewFamily,
-        now: u64,
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
-        self.inner.insert(family, now)
-    }
-    fn lookup<'a>(
-        &'a self,
-        token: &'a TokenHash,
-        now: u64,
-    ) -> BoxFuture<'a, Result<Option<RefreshInfo>, StoreError>> {
-        self.inner.lookup(token, now)
-    }
-    fn rotate<'a>(
-        &'a self,
-        presented: &'a TokenHash,
-        successor: &'a Successor,
-        now: u64,
-    ) -> BoxFuture<'a, Result<Rotation, StoreError>> {
-        self.inner.rotate(presented, successor, now)
-    }
-    fn revoke_family<'a>(
-        &'a self,
-        family: &'a str,
-        now: u64,
-    ) -> BoxFuture<'a, Result<Vec<AccessGrant>, StoreError>> {
-        self.inner.revoke_family(family, now)
-    }
-    fn revoke_subject<'a>(
-        &'a self,
-        subject: &'a str,
-        now: u64,
-    ) -> BoxFuture<'a, Result<Vec<AccessGrant>, StoreError>> {
-        self.inner.revoke_subject(subject, now)
-    }
 }
 
 /// R17 (RT-03, RV-01): reuse detection that fails part-way through denylisting the family's
@@ -392,7 +338,7 @@ impl RefreshStore for FailsOneRevoke {
 /// stolen family outlives a store hiccup.
 #[tokio::test]
 async fn reuse_detection_cut_short_is_finished_by_a_retry() {
-    let store = FailsOneRevoke::default();
+    let store = Recording::default();
     let h = Setup::default().store(store.clone()).build().await;
     let mut chain = vec![h.pair("alice").await];
     for _ in 0..2 {
@@ -400,7 +346,7 @@ async fn reuse_detection_cut_short_is_finished_by_a_retry() {
         chain.push(pair_of(&h.refresh(&last).await));
     }
     // The second of the three access tokens fails to be denylisted.
-    store.fail(2);
+    store.fail_revoke(2);
     let reply = h.refresh(&chain[0].refresh).await;
     assert_eq!(
         reply.status,

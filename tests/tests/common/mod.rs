@@ -320,6 +320,16 @@ impl Reply {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
+    /// The `Retry-After` header, in seconds.
+    #[track_caller]
+    pub fn retry_after(&self) -> u64 {
+        self.headers[header::RETRY_AFTER]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
     pub fn challenge(&self) -> Option<&str> {
         self.headers
             .get(header::WWW_AUTHENTICATE)
