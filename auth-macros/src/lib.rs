@@ -1,5 +1,6 @@
 //! Procedural macros of the [`auth`](https://docs.rs/auth) crate: `#[derive(Role)]`,
-//! `#[derive(Claims)]`, `#[protected]` and `#[requires_role(..)]`.
+//! `#[derive(Permission)]`, `#[derive(Claims)]`, `#[protected]`, `#[requires_role(..)]` and
+//! `#[requires_permission(..)]`.
 //!
 //! Use them through `auth`, which re-exports them (`use auth::{Claims, Role, protected,
 //! requires_role};`): the code they generate names `::auth` paths only.
@@ -357,6 +358,259 @@ pub fn requires_role(args: TokenStream, item: TokenStream) -> TokenStream {
     guard::expand(guard::Kind::RequiresRole, args.into(), item.into()).into()
 }
 
+/// Requires a valid access token that grants one of the given permissions: 401 without a
+/// valid token, 403 `insufficient_scope` without the permission, with
+/// `WWW-Authenticate: Bearer error="insufficient_scope", scope="posts:delete"` naming what
+/// was needed (RFC 6750 §3); either way the body does not run and the request body is not
+/// read.
+///
+/// A token's permissions are what its roles grant (`#[role(grants(..))]` on a
+/// `#[derive(Role)]` enum with `#[role(permissions = Permission)]`, the hierarchy included)
+/// plus what its `scope` claim names (a string of space-separated names, as OAuth servers
+/// and `client_credentials` tokens carry; the claim's name is
+/// `AuthenticatorBuilder::scope_claim`). Names no variant has grant nothing.
+///
+/// The arguments take the same forms as [`macro@requires_role`]'s:
+///
+/// - `"posts:delete"`: this permission;
+/// - `any("posts:write", "posts:delete")`: at least one of these;
+/// - `all("posts:write", "reports:read")`: every one of these;
+///
+/// optionally with `permission = path::MyPermission` to name the permission enum (by
+/// default the type named `Permission` where the handler is) and `fresh`. Stacked
+/// attributes, and `#[requires_role]` or `#[protected]` stacked with it, all apply (AND).
+///
+/// Names are checked at compile time against the enum's wire names. The check at run time is
+/// a mask and a compare on bits cached with the verified token: no allocation and no string
+/// comparison per request.
+///
+/// # Example
+///
+/// ```
+/// use auth::{Permission, Role, requires_permission};
+/// use axum::http::StatusCode;
+/// use axum::{Router, routing::{delete, put}};
+///
+/// #[derive(Permission, Clone, Copy, Debug, PartialEq, Eq)]
+/// enum Permission {
+///     #[permission(rename = "posts:write")]
+///     PostsWrite,
+///     #[permission(rename = "posts:delete")]
+///     PostsDelete,
+///     ReportsRead, // "reports_read"
+/// }
+///
+/// #[derive(Role, Clone, Copy, Debug, PartialEq, Eq)]
+/// #[role(permissions = Permission)]
+/// enum Role {
+///     #[role(grants(PostsWrite, PostsDelete, ReportsRead))]
+///     Admin,
+///     #[role(grants(PostsWrite))]
+///     Editor,
+///     #[role(grants())]
+///     Viewer,
+/// }
+///
+/// #[requires_permission("posts:delete")]
+/// async fn delete_post() -> StatusCode {
+///     StatusCode::NO_CONTENT
+/// }
+///
+/// #[requires_permission(any("posts:write", "posts:delete"))]
+/// async fn edit() -> StatusCode {
+///     StatusCode::NO_CONTENT
+/// }
+///
+/// let app: Router = Router::new()
+///     .route("/posts/{id}", delete(delete_post).put(edit))
+///     .with_state(auth::testing::authenticator());
+/// ```
+///
+/// Equivalent code without the macro:
+///
+/// ```
+/// # use auth::Permission;
+/// # #[derive(Permission, Clone, Copy)]
+/// # enum Permission {
+/// #     #[permission(rename = "posts:write")] PostsWrite,
+/// #     #[permission(rename = "posts:delete")] PostsDelete,
+/// # }
+/// use auth::{RequireAllPermissions, RequirePermission};
+/// use auth::claims::permission_bit;
+///
+/// async fn delete_post(
+///     _: RequirePermission<Permission, { permission_bit::<Permission>("posts:delete") }>,
+/// ) {}
+///
+/// async fn edit(
+///     _: RequirePermission<
+///         Permission,
+///         { permission_bit::<Permission>("posts:write") | permission_bit::<Permission>("posts:delete") },
+///     >,
+/// ) {}
+///
+/// async fn moderate(
+///     _: RequireAllPermissions<
+///         Permission,
+///         { permission_bit::<Permission>("posts:write") | permission_bit::<Permission>("posts:delete") },
+///     >,
+/// ) {}
+/// # let _: axum::Router = axum::Router::new()
+/// #     .route("/a", axum::routing::get(delete_post))
+/// #     .route("/b", axum::routing::get(edit))
+/// #     .route("/c", axum::routing::get(moderate))
+/// #     .with_state(auth::testing::authenticator());
+/// ```
+///
+/// # Compile errors
+///
+/// A permission the enum does not define; the error points at the literal:
+///
+/// ```compile_fail
+/// # use auth::{Permission, requires_permission};
+/// #[derive(Permission)]
+/// enum Permission {
+///     #[permission(rename = "posts:delete")]
+///     PostsDelete,
+/// }
+///
+/// #[requires_permission("posts:delte")] // error: unknown permission `posts:delte`; expected one of: `posts:delete`
+/// async fn delete_post() {}
+/// # fn main() {}
+/// ```
+///
+/// No permission, a permission that is not a string literal, or several without saying
+/// whether one or all are needed:
+///
+/// ```compile_fail
+/// # use auth::{Permission, requires_permission};
+/// # #[derive(Permission)] enum Permission { PostsWrite }
+/// #[requires_permission()] // error: `#[requires_permission]` needs at least one permission, ...
+/// async fn publish() {}
+/// # fn main() {}
+/// ```
+///
+/// ```compile_fail
+/// # use auth::{Permission, requires_permission};
+/// # #[derive(Permission)] enum Permission { PostsWrite }
+/// #[requires_permission(Permission::PostsWrite)] // error: ... takes permission names as string literals; write `"posts_write"`
+/// async fn publish() {}
+/// # fn main() {}
+/// ```
+///
+/// ```compile_fail
+/// # use auth::{Permission, requires_permission};
+/// # #[derive(Permission)] enum Permission { PostsWrite, PostsDelete }
+/// #[requires_permission("posts_write", "posts_delete")] // error: ... write `any("posts_write", "posts_delete")` ...
+/// async fn publish() {}
+/// # fn main() {}
+/// ```
+///
+/// # Limitations
+///
+/// - Permission names are string literals.
+/// - Without `permission = ..`, a type named `Permission` must be in scope where the handler
+///   is.
+/// - Put it **above** `#[axum::debug_handler]` and `#[utoipa::path]` (see
+///   [`macro@protected`]).
+/// - Free functions and associated functions only: not methods taking `self`.
+///
+/// # OpenAPI
+///
+/// With `auth`'s `utoipa` feature and the attribute **above** `#[utoipa::path(..)]`, the
+/// operation lists the required permissions in its security requirement, as
+/// [`macro@requires_role`] lists roles, and gets its 401 and 403 responses.
+#[proc_macro_attribute]
+pub fn requires_permission(args: TokenStream, item: TokenStream) -> TokenStream {
+    guard::expand(guard::Kind::RequiresPermission, args.into(), item.into()).into()
+}
+
+/// Makes a fieldless enum an application's set of permissions (OAuth scopes): each variant
+/// gets a wire name, and the enum gets `auth::PermissionEnum`, serde
+/// `Serialize`/`Deserialize`, `Display` and `FromStr`.
+///
+/// - **Wire names** are the variant names in snake_case (`ReportsRead` → `reports_read`), or
+///   `#[permission(rename = "posts:write")]`. A name must be usable as an OAuth scope
+///   (printable ASCII without spaces, `"` or `\`), since tokens carry permissions in their
+///   `scope` claim and 403 challenges name them.
+/// - **Roles grant them**: put `#[role(permissions = Permission)]` on the
+///   [`macro@Role`] enum and `#[role(grants(..))]` on each of its variants. Without a role
+///   enum that names it, a permission enum is granted by scopes alone (machine clients).
+/// - At most 64 permissions, numbered in declaration order (no explicit discriminants).
+///
+/// # Example
+///
+/// ```
+/// use auth::{Permission, PermissionEnum, Permissions};
+///
+/// #[derive(Permission, Clone, Copy, Debug, PartialEq, Eq)]
+/// enum Permission {
+///     #[permission(rename = "posts:write")]
+///     PostsWrite,
+///     ReportsRead,
+/// }
+///
+/// assert_eq!(Permission::NAMES, ["posts:write", "reports_read"]);
+/// assert_eq!("reports_read".parse::<Permission>(), Ok(Permission::ReportsRead));
+/// assert_eq!(Permissions::from([Permission::PostsWrite, Permission::ReportsRead]).to_scope(),
+///            "posts:write reports_read");
+/// ```
+///
+/// Equivalent code without the macro (serde, `Display` and `FromStr` as for
+/// [`macro@Role`]):
+///
+/// ```
+/// use auth::PermissionEnum;
+/// use auth::token::VerifiedToken;
+///
+/// #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// enum Permission { PostsWrite, ReportsRead }
+///
+/// impl PermissionEnum for Permission {
+///     const NAMES: &'static [&'static str] = &["posts:write", "reports_read"];
+///
+///     fn index(&self) -> usize {
+///         *self as usize
+///     }
+///     fn from_index(index: usize) -> Option<Self> {
+///         [Self::PostsWrite, Self::ReportsRead].get(index).copied()
+///     }
+///     // Only when a role enum grants these permissions (`impl GrantedByRoles for
+///     // Permission`, which `#[role(permissions = Permission)]` writes):
+///     // fn role_grants(token: &VerifiedToken) -> u64 {
+///     //     auth::claims::granted_by_roles::<Self>(token)
+///     // }
+/// }
+/// ```
+///
+/// # Compile errors
+///
+/// ```compile_fail
+/// # use auth::Permission;
+/// #[derive(Permission)]
+/// enum Permission {
+///     #[permission(rename = "posts write")] // error: permission name `posts write` cannot be an OAuth scope: ...
+///     PostsWrite,
+/// }
+/// # fn main() {}
+/// ```
+///
+/// ```compile_fail
+/// # use auth::Permission;
+/// #[derive(Permission)]
+/// enum Permission {
+///     PostsWrite = 4, // error: `#[derive(Permission)]` numbers the permissions in order; remove the discriminant of `PostsWrite`
+/// }
+/// # fn main() {}
+/// ```
+///
+/// The other errors are those of [`macro@Role`]: fields, generics, duplicate or empty names,
+/// unknown or repeated `#[permission]` keys.
+#[proc_macro_derive(Permission, attributes(permission))]
+pub fn derive_permission(input: TokenStream) -> TokenStream {
+    role::derive(role::Flavor::Permission, input.into()).into()
+}
+
 /// Makes a fieldless enum an application's set of roles: each variant gets a wire name, and
 /// the enum gets `auth::RoleEnum`, serde `Serialize`/`Deserialize`, `Display` and
 /// `FromStr`.
@@ -371,6 +625,12 @@ pub fn requires_role(args: TokenStream, item: TokenStream) -> TokenStream {
 /// - **Tokens**: in a token's role list, names the enum does not know grant nothing and are
 ///   not an error (a newer deployment may know more roles). One `Role` deserialized on its own
 ///   is strict: an unknown name is an error listing the known ones.
+/// - **Permissions**: `#[role(permissions = Permission)]` on the enum names a
+///   [`macro@Permission`] enum, and then **every** variant says what it grants with
+///   `#[role(grants(PostsWrite, ..))]` (`grants()` for nothing): a role without it does not
+///   compile, so adding a role forces the decision. A role also grants what the roles it
+///   implies grant. The table is built at compile time; [`macro@requires_permission`] checks
+///   it.
 ///
 /// # Example
 ///
@@ -523,8 +783,36 @@ pub fn requires_role(args: TokenStream, item: TokenStream) -> TokenStream {
 /// # use auth::Role;
 /// #[derive(Role)]
 /// enum Role {
-///     #[role(renam = "root")] // error: unknown `#[role]` attribute `renam`; expected one of: `rename`, `implies`
+///     #[role(renam = "root")] // error: unknown `#[role]` attribute `renam`; expected one of: `rename`, `implies`, `grants`
 ///     Admin,
+/// }
+/// # fn main() {}
+/// ```
+///
+/// With `permissions = ..`, every role says what it grants, and grants name variants of the
+/// permission enum:
+///
+/// ```compile_fail
+/// # use auth::{Permission, Role};
+/// # #[derive(Permission)] enum Permission { PostsWrite }
+/// #[derive(Role)]
+/// #[role(permissions = Permission)]
+/// enum Role {
+///     #[role(grants(PostsWrite))]
+///     Editor,
+///     Viewer, // error: role `Viewer` does not say what it grants: add `#[role(grants(..))]`, ...
+/// }
+/// # fn main() {}
+/// ```
+///
+/// ```compile_fail
+/// # use auth::{Permission, Role};
+/// # #[derive(Permission)] enum Permission { PostsWrite }
+/// #[derive(Role)]
+/// #[role(permissions = Permission)]
+/// enum Role {
+///     #[role(grants(PostsWirte))] // error[E0599]: no variant or associated item named `PostsWirte` found for enum `Permission`
+///     Editor,
 /// }
 /// # fn main() {}
 /// ```
@@ -536,7 +824,7 @@ pub fn requires_role(args: TokenStream, item: TokenStream) -> TokenStream {
 ///   names), renaming a wire name is not (tokens already issued carry the old name).
 #[proc_macro_derive(Role, attributes(role))]
 pub fn derive_role(input: TokenStream) -> TokenStream {
-    role::derive(input.into()).into()
+    role::derive(role::Flavor::Role, input.into()).into()
 }
 
 /// Makes a struct the custom claims of an application's access tokens: implements

@@ -16,3 +16,7 @@ pub(crate) const BEARER_SCHEME: &str = "bearer";
 
 /// The `error_description` of a 403 `insufficient_scope`, which the OpenAPI responses repeat.
 pub(crate) const FORBIDDEN_DESCRIPTION: &str = "The access token does not grant the required role";
+
+/// The `error_description` of a 403 `insufficient_scope` for a missing permission.
+pub(crate) const FORBIDDEN_PERMISSION_DESCRIPTION: &str =
+    "The access token does not grant the required permission";

@@ -376,6 +376,11 @@ impl Authenticator {
             .with_render(self.inner.error_body.as_ref())
     }
 
+    /// The claim that carries scopes ([`AuthenticatorBuilder::scope_claim`]).
+    pub(crate) fn scope_claim(&self) -> &str {
+        &self.inner.rules.scope_claim
+    }
+
     /// Where access tokens are accepted besides `Authorization: Bearer`.
     pub(crate) fn transport(&self) -> &Transport {
         &self.inner.transport
@@ -413,6 +418,7 @@ pub struct AuthenticatorBuilder {
     leeway: Option<Duration>,
     realm: Option<String>,
     roles_claim: Option<String>,
+    scope_claim: Option<String>,
     revocation: Option<Arc<dyn RevocationList>>,
     clock: Option<Clock>,
     cache_capacity: Option<usize>,
@@ -486,6 +492,15 @@ impl AuthenticatorBuilder {
     /// (`roles_claim("scope")`: [scopes as roles](crate::jwks#scopes-as-roles)).
     pub fn roles_claim(mut self, path: impl Into<String>) -> Self {
         self.roles_claim = Some(path.into());
+        self
+    }
+
+    /// The claim whose names are permissions besides those the roles grant: a top-level
+    /// member holding a string of space-separated names, or an array of names. Defaults to
+    /// `"scope"` (RFC 9068 §2.2.3); Azure AD writes `"scp"`. See
+    /// [`PermissionEnum`](crate::PermissionEnum).
+    pub fn scope_claim(mut self, name: impl Into<String>) -> Self {
+        self.scope_claim = Some(name.into());
         self
     }
 
@@ -672,6 +687,10 @@ impl AuthenticatorBuilder {
             .roles_claim
             .as_deref()
             .is_some_and(|claim| claim != "roles");
+        let scope_claim = self.scope_claim.unwrap_or_else(|| "scope".to_owned());
+        if scope_claim.is_empty() || scope_claim.contains('.') {
+            return Err(ConfigError::InvalidScopeClaim);
+        }
         let transport = self.transport.build(&keys.snapshot().0)?;
         Ok(Authenticator {
             inner: Arc::new(Inner {
@@ -684,6 +703,7 @@ impl AuthenticatorBuilder {
                     max_lifetime: max_lifetime.as_secs(),
                     roles_path,
                     roles_from_string,
+                    scope_claim: scope_claim.into(),
                     extra_token_types: self
                         .extra_token_types
                         .into_iter()

@@ -7,6 +7,9 @@
 //! | malformed `Authorization` | 400 | `Bearer error="invalid_request"` | `invalid_request` |
 //! | bad, expired, revoked, wrong-type token | 401 | `Bearer error="invalid_token", error_description="…"` | `invalid_token` |
 //! | valid token, missing role | 403 | `Bearer error="insufficient_scope"` | `insufficient_scope` |
+//! | valid token, missing permission | 403 | `Bearer error="insufficient_scope", scope="…"` (the permissions required, RFC 6750 §3) | `insufficient_scope` |
+//! | unknown client or wrong client secret (`client_credentials`) | 401 | `Basic realm="…"` | `invalid_client` |
+//! | a scope the client may not have | 400 | — | `invalid_scope` |
 //! | wrong credentials, bad refresh token | 400 | — | `invalid_grant` |
 //! | unsupported `grant_type` | 400 | — | `unsupported_grant_type` |
 //! | cookie-authenticated unsafe request without a valid CSRF token, or from another site ([`crate::transport::cookie`]) | 403 | — | `invalid_request` |
@@ -49,6 +52,8 @@ pub struct AuthError {
     render: Option<ErrorBodyHook>,
     /// Seconds until a throttled client may try again (`Retry-After`).
     retry_after: Option<u64>,
+    /// The permissions a 403 names in its challenge (`scope="…"`).
+    scope: Option<Arc<str>>,
 }
 
 /// The application's error-body renderer ([`AuthenticatorBuilder::error_body`](crate::AuthenticatorBuilder::error_body)).
@@ -81,8 +86,14 @@ pub enum ErrorKind {
     InvalidRequest(RequestError),
     /// A token that does not verify: 401 `invalid_token`.
     InvalidToken(TokenError),
-    /// A valid token without the required role: 403 `insufficient_scope`.
+    /// A valid token without the required role or permission: 403 `insufficient_scope`.
     InsufficientScope,
+    /// `client_credentials` with an unknown client or a wrong secret: 401 `invalid_client`
+    /// with a `Basic` challenge (RFC 6749 §5.2).
+    InvalidClient,
+    /// `client_credentials` asking for a scope the client may not have: 400
+    /// `invalid_scope`.
+    InvalidScope,
     /// Wrong username or password, or a bad, spent or revoked refresh token: 400
     /// `invalid_grant`. One response for every cause, so it reveals nothing.
     InvalidGrant,
@@ -189,7 +200,23 @@ impl AuthError {
             realm: None,
             render: None,
             retry_after: None,
+            scope: None,
         }
+    }
+
+    /// 403 `insufficient_scope` for a valid token without a permission: `scope` (the
+    /// permissions required, separated by spaces) is named in the challenge.
+    pub fn insufficient_scope(scope: impl Into<Arc<str>>) -> Self {
+        let scope = scope.into();
+        Self {
+            scope: crate::claims::permission::is_scope_list(&scope).then_some(scope),
+            ..Self::new(ErrorKind::InsufficientScope)
+        }
+    }
+
+    /// The permissions a 403 says are required, if it is about permissions.
+    pub fn required_scope(&self) -> Option<&str> {
+        self.scope.as_deref()
     }
 
     /// 429 `slow_down` with `Retry-After: seconds` (at least 1): a throttled client, told
@@ -243,13 +270,15 @@ impl AuthError {
             | ErrorKind::InvalidRequest(
                 RequestError::CsrfMismatch | RequestError::CrossSiteRequest,
             ) => StatusCode::FORBIDDEN,
+            ErrorKind::InvalidClient => StatusCode::UNAUTHORIZED,
             ErrorKind::InvalidRequest(RequestError::BodyTooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::InvalidRequest(RequestError::UnsupportedMediaType) => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
             ErrorKind::InvalidRequest(_)
             | ErrorKind::InvalidGrant
-            | ErrorKind::UnsupportedGrantType => StatusCode::BAD_REQUEST,
+            | ErrorKind::UnsupportedGrantType
+            | ErrorKind::InvalidScope => StatusCode::BAD_REQUEST,
             ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -263,6 +292,8 @@ impl AuthError {
             ErrorKind::InvalidRequest(_) => "invalid_request",
             ErrorKind::InvalidToken(_) => "invalid_token",
             ErrorKind::InsufficientScope => "insufficient_scope",
+            ErrorKind::InvalidClient => "invalid_client",
+            ErrorKind::InvalidScope => "invalid_scope",
             ErrorKind::InvalidGrant => "invalid_grant",
             ErrorKind::UnsupportedGrantType => "unsupported_grant_type",
             ErrorKind::TooManyRequests => "slow_down",
@@ -277,7 +308,12 @@ impl AuthError {
             ErrorKind::MissingCredentials => "Authentication is required",
             ErrorKind::InvalidRequest(reason) => reason.description(),
             ErrorKind::InvalidToken(reason) => reason.description(),
+            ErrorKind::InsufficientScope if self.scope.is_some() => {
+                "The access token does not grant the required permission"
+            }
             ErrorKind::InsufficientScope => "The access token does not grant the required role",
+            ErrorKind::InvalidClient => "The client is unknown or its secret is wrong",
+            ErrorKind::InvalidScope => "The client may not have the requested scope",
             ErrorKind::InvalidGrant => "The credentials or the refresh token are invalid",
             ErrorKind::UnsupportedGrantType => "The grant type is not supported",
             ErrorKind::TooManyRequests => "Too many attempts; try again later",
@@ -292,7 +328,10 @@ impl AuthError {
             ErrorKind::MissingCredentials => "missing_credentials",
             ErrorKind::InvalidRequest(reason) => reason.code(),
             ErrorKind::InvalidToken(reason) => reason.code(),
+            ErrorKind::InsufficientScope if self.scope.is_some() => "insufficient_permission",
             ErrorKind::InsufficientScope => "insufficient_role",
+            ErrorKind::InvalidClient => "invalid_client",
+            ErrorKind::InvalidScope => "invalid_scope",
             ErrorKind::InvalidGrant => "invalid_grant",
             ErrorKind::UnsupportedGrantType => "unsupported_grant_type",
             ErrorKind::TooManyRequests => "throttled",
@@ -315,7 +354,15 @@ impl AuthError {
                 r#"Bearer error="invalid_token", error_description="{}""#,
                 reason.description()
             )),
-            ErrorKind::InsufficientScope => Some(r#"Bearer error="insufficient_scope""#.to_owned()),
+            ErrorKind::InsufficientScope => Some(match &self.scope {
+                // Scope tokens have neither `"` nor `\` (checked when the error was made).
+                Some(scope) => format!(r#"Bearer error="insufficient_scope", scope="{scope}""#),
+                None => r#"Bearer error="insufficient_scope""#.to_owned(),
+            }),
+            ErrorKind::InvalidClient => Some(format!(
+                r#"Basic realm="{}""#,
+                self.realm.as_deref().unwrap_or(DEFAULT_REALM)
+            )),
             _ => None,
         }
     }
@@ -461,6 +508,8 @@ pub enum ConfigError {
     InvalidRealm,
     /// The roles claim path has an empty segment.
     InvalidRolesClaim,
+    /// The scope claim name is empty or a dotted path (it is a top-level member).
+    InvalidScopeClaim,
     /// The cookie configuration is invalid (the reason says why).
     InvalidCookieConfig(&'static str),
     /// The WebSocket query parameter name is empty or not made of `A-Z a-z 0-9 - _ .`.
@@ -492,6 +541,9 @@ impl fmt::Display for ConfigError {
             ),
             Self::InvalidRolesClaim => {
                 f.write_str("the roles claim must be a name or a dotted path without empty parts")
+            }
+            Self::InvalidScopeClaim => {
+                f.write_str("the scope claim must be the name of a top-level claim, such as `scp`")
             }
             Self::Key(err) => write!(f, "invalid key: {err}"),
             Self::InvalidCookieConfig(reason) => write!(f, "invalid cookie configuration: {reason}"),

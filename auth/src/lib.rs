@@ -80,17 +80,27 @@ pub use authenticator::{Authenticator, AuthenticatorBuilder};
 // The macros (documented in `auth-macros`). `Role` and `Claims` are derive macros only: the
 // traits have other names, so `use auth::{Role, Claims};` never collides with a user's own
 // `enum Role` or `struct Claims`.
-pub use auth_macros::{Claims, Role, protected, requires_role};
+pub use auth_macros::{Claims, Permission, Role, protected, requires_permission, requires_role};
+pub use claims::permission::PermissionEnum;
 pub use claims::role_enum::RoleEnum;
 pub use claims::roles::Roles;
 pub use claims::token_claims::TokenClaims;
-pub use extract::{Auth, Authenticated, RequireAllRoles, RequireFresh, RequireRole};
+pub use claims::permission::Permissions;
+pub use extract::{
+    Auth, Authenticated, RequireAllPermissions, RequireAllRoles, RequireFresh, RequirePermission,
+    RequireRole,
+};
 
 #[doc(hidden)] // used by the expansions of `auth-macros`; not public API
 pub mod __private {
-    pub use crate::claims::role_enum::{UnknownRoleName, role_bit_among};
-    pub use crate::claims::{NoRole, RoleCollection, UnknownRole};
+    pub use crate::claims::permission::{
+        GrantProbe, GrantedByRoles, GrantsViaRoles, GrantsViaScopesOnly, granted_by_roles,
+    };
+    pub use crate::claims::role_enum::{UnknownRoleName, name_bit_among, role_bit_among};
+    pub use crate::claims::{NoRole, RoleCollection, UnknownPermission, UnknownRole};
+    pub use crate::token::VerifiedToken;
     pub use crate::{Authenticated, RequireAllRoles, RequireFresh, RequireRole};
+    pub use crate::{PermissionEnum, Permissions, RequireAllPermissions, RequirePermission};
     pub use crate::{RoleEnum, Roles, TokenClaims};
     pub use serde;
 }
@@ -114,6 +124,10 @@ mod tests {
         assert_eq!(
             macro_crate::FORBIDDEN_DESCRIPTION,
             AuthError::new(ErrorKind::InsufficientScope).description()
+        );
+        assert_eq!(
+            macro_crate::FORBIDDEN_PERMISSION_DESCRIPTION,
+            AuthError::insufficient_scope("x").description()
         );
         #[cfg(feature = "utoipa")]
         assert_eq!(macro_crate::BEARER_SCHEME, crate::openapi::BEARER_SCHEME);

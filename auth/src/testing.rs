@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Authenticator;
 use crate::keys::{Algorithm, SigningKey};
-use crate::{RoleEnum, Roles, TokenClaims};
+use crate::{PermissionEnum, Permissions, RoleEnum, Roles, TokenClaims};
 
 /// The issuer of [`authenticator`].
 pub const ISSUER: &str = "https://auth.test";
@@ -82,6 +82,54 @@ pub fn token_with_claims<C: TokenClaims + Serialize>(auth: &Authenticator, claim
     }
 }
 
+/// A valid access token for `subject` whose scope claim names `permissions`, and no roles:
+/// what a service client gets from `client_credentials`, for testing handlers guarded by
+/// `#[requires_permission]`.
+///
+/// ```
+/// use auth::{Permission, testing};
+///
+/// #[derive(Permission, Clone, Copy)]
+/// enum Permission {
+///     #[permission(rename = "reports:read")]
+///     ReportsRead,
+/// }
+///
+/// let auth = testing::authenticator();
+/// let token = testing::token_with_permissions(&auth, "exporter", [Permission::ReportsRead]);
+/// let verified = auth.verify_without_revocation(&token).unwrap();
+/// assert!(verified.permissions::<Permission>().contains(Permission::ReportsRead));
+/// ```
+///
+/// # Panics
+///
+/// If `auth` cannot sign (a verify-only key set).
+pub fn token_with_permissions<P: PermissionEnum>(
+    auth: &Authenticator,
+    subject: &str,
+    permissions: impl IntoIterator<Item = P>,
+) -> String {
+    let scope = permissions.into_iter().collect::<Permissions<P>>().to_scope();
+    token_with_scope(auth, subject, &scope)
+}
+
+/// A valid access token for `subject` whose scope claim is `scope` as written (names
+/// separated by spaces, known or not), and no roles.
+///
+/// # Panics
+///
+/// If `auth` cannot sign (a verify-only key set).
+pub fn token_with_scope(auth: &Authenticator, subject: &str, scope: &str) -> String {
+    let mut claims = Scoped {
+        sub: subject.to_owned(),
+        scope: serde_json::Map::new(),
+    };
+    claims
+        .scope
+        .insert(auth.scope_claim().to_owned(), scope.into());
+    token_with_claims(auth, &claims)
+}
+
 /// The `Authorization` header value for `token`.
 ///
 /// # Panics
@@ -91,6 +139,27 @@ pub fn bearer(token: &str) -> HeaderValue {
     match HeaderValue::try_from(format!("Bearer {token}")) {
         Ok(value) => value,
         Err(err) => panic!("not a valid header value: {err}"),
+    }
+}
+
+/// `sub` and the scope claim, under its configured name.
+#[derive(Serialize, Deserialize)]
+struct Scoped {
+    sub: String,
+    #[serde(flatten)]
+    scope: serde_json::Map<String, serde_json::Value>,
+}
+
+impl TokenClaims for Scoped {
+    type Role = crate::claims::NoRole;
+    const ROLES_MEMBER: Option<&'static str> = None;
+
+    fn subject(&self) -> &str {
+        &self.sub
+    }
+
+    fn roles(&self) -> Roles<crate::claims::NoRole> {
+        Roles::empty()
     }
 }
 

@@ -1,10 +1,11 @@
-//! The arguments of `#[requires_role(..)]`, parsed into a model that keeps every token for
-//! spans: `"name"`, `any("a", ..)`, `all("a", ..)`, `role = Type` and `fresh`,
-//! comma-separated; and those of `#[protected]`: nothing, or `fresh`.
+//! The arguments of `#[requires_role(..)]` and `#[requires_permission(..)]`, parsed into a
+//! model that keeps every token for spans: `"name"`, `any("a", ..)`, `all("a", ..)`,
+//! `role = Type` (or `permission = Type`) and `fresh`, comma-separated; and those of
+//! `#[protected]`: nothing, or `fresh`.
 
 use proc_macro2::{TokenStream, TokenTree};
 use syn::ext::IdentExt as _;
-use syn::parse::{Parse, ParseStream, Parser as _};
+use syn::parse::{ParseStream, Parser as _};
 use syn::punctuated::Punctuated;
 use syn::{Ident, LitStr, Token, Type, TypePath, parenthesized, token};
 
@@ -14,16 +15,16 @@ use crate::case::variant_to_snake_case;
 pub(crate) mod kw {
     syn::custom_keyword!(any);
     syn::custom_keyword!(all);
-    syn::custom_keyword!(role);
     syn::custom_keyword!(fresh);
 }
 
 /// One comma-separated argument.
 pub(crate) enum Arg {
-    /// The roles required.
+    /// The roles (or permissions) required.
     Roles(RoleExpr),
-    /// `role = path::MyRole`: the role enum, when it is not the `Role` in scope.
-    RoleType(kw::role, Box<Type>),
+    /// `role = path::MyRole` (`permission = path::MyPermission`): the enum, when it is not
+    /// the `Role` (`Permission`) in scope. The key as written, then the type.
+    RoleType(Ident, Box<Type>),
     /// `fresh`: the token must come from a password login, not a refresh.
     Fresh(kw::fresh),
 }
@@ -58,45 +59,62 @@ pub(crate) fn parse(kind: Kind, tokens: TokenStream) -> syn::Result<Args> {
                 )),
             }
         }
-        Kind::RequiresRole => {
-            let args = Punctuated::<Arg, Token![,]>::parse_terminated.parse2(tokens)?;
-            Ok(Args {
-                args: args.into_iter().collect(),
+        Kind::RequiresRole | Kind::RequiresPermission => {
+            let args = (|input: ParseStream<'_>| {
+                comma_separated(input, |input| parse_arg(kind, input))
             })
+            .parse2(tokens)?;
+            Ok(Args { args })
         }
     }
 }
 
-impl Parse for Arg {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        if input.peek(kw::role) && input.peek2(Token![=]) {
-            let kw = input.parse::<kw::role>()?;
-            input.parse::<Token![=]>()?;
-            return Ok(Self::RoleType(kw, Box::new(parse_role_type(input)?)));
+/// Items separated by commas, with an optional trailing comma, up to the end of `input`.
+/// (syn's `parse_terminated_with` takes a `fn`, which cannot carry the attribute's kind.)
+fn comma_separated<T>(
+    input: ParseStream<'_>,
+    mut item: impl FnMut(ParseStream<'_>) -> syn::Result<T>,
+) -> syn::Result<Vec<T>> {
+    let mut items = Vec::new();
+    while !input.is_empty() {
+        items.push(item(input)?);
+        if input.is_empty() {
+            break;
         }
-        if input.peek(kw::any) && input.peek2(token::Paren) {
-            let kw = input.parse::<kw::any>()?;
-            return Ok(Self::Roles(RoleExpr::Any(kw, parse_names(input)?)));
-        }
-        if input.peek(kw::all) && input.peek2(token::Paren) {
-            let kw = input.parse::<kw::all>()?;
-            return Ok(Self::Roles(RoleExpr::All(kw, parse_names(input)?)));
-        }
-        if input.peek(kw::fresh) && (input.peek2(Token![,]) || is_last(input)) {
-            return Ok(Self::Fresh(input.parse()?));
-        }
-        if input.peek(Ident::peek_any) && input.peek2(Token![=]) && !input.peek2(Token![==]) {
-            let key = input.call(Ident::parse_any)?;
-            return Err(syn::Error::new_spanned(
-                &key,
-                format!(
-                    "unknown `#[requires_role]` argument `{}`; expected a role name, `any(..)`, `all(..)`, `role = Type` or `fresh`",
-                    key.unraw()
-                ),
-            ));
-        }
-        parse_name(input).map(|name| Self::Roles(RoleExpr::Name(name)))
+        input.parse::<Token![,]>()?;
     }
+    Ok(items)
+}
+
+/// One argument of `#[requires_role]` or `#[requires_permission]`.
+fn parse_arg(kind: Kind, input: ParseStream<'_>) -> syn::Result<Arg> {
+    let type_key = kind.noun();
+    if input.peek(Ident::peek_any) && input.peek2(Token![=]) && !input.peek2(Token![==]) {
+        let key = input.call(Ident::parse_any)?;
+        if key == type_key {
+            input.parse::<Token![=]>()?;
+            return Ok(Arg::RoleType(key, Box::new(parse_role_type(kind, input)?)));
+        }
+        return Err(syn::Error::new_spanned(
+            &key,
+            format!(
+                "unknown `{kind}` argument `{}`; expected a {type_key} name, `any(..)`, `all(..)`, `{type_key} = Type` or `fresh`",
+                key.unraw()
+            ),
+        ));
+    }
+    if input.peek(kw::any) && input.peek2(token::Paren) {
+        let kw = input.parse::<kw::any>()?;
+        return Ok(Arg::Roles(RoleExpr::Any(kw, parse_names(kind, input)?)));
+    }
+    if input.peek(kw::all) && input.peek2(token::Paren) {
+        let kw = input.parse::<kw::all>()?;
+        return Ok(Arg::Roles(RoleExpr::All(kw, parse_names(kind, input)?)));
+    }
+    if input.peek(kw::fresh) && (input.peek2(Token![,]) || is_last(input)) {
+        return Ok(Arg::Fresh(input.parse()?));
+    }
+    parse_name(kind, input).map(|name| Arg::Roles(RoleExpr::Name(name)))
 }
 
 /// Whether the next token is the last of the arguments.
@@ -106,11 +124,10 @@ fn is_last(input: ParseStream<'_>) -> bool {
 }
 
 /// `("a", "b", ..)` after `any` or `all`.
-fn parse_names(input: ParseStream<'_>) -> syn::Result<Vec<LitStr>> {
+fn parse_names(kind: Kind, input: ParseStream<'_>) -> syn::Result<Vec<LitStr>> {
     let content;
     parenthesized!(content in input);
-    let names = Punctuated::<LitStr, Token![,]>::parse_terminated_with(&content, parse_name)?;
-    Ok(names.into_iter().collect())
+    comma_separated(&content, |input| parse_name(kind, input))
 }
 
 /// The role enum of `role = ..`: a path such as `Role` or `crate::roles::StaffRole`.
@@ -118,13 +135,16 @@ fn parse_names(input: ParseStream<'_>) -> syn::Result<Vec<LitStr>> {
 /// Parsed as a path without generic arguments rather than as any `Type`: an enum that derives
 /// `Role` has none, and a type parser recurses once per `&`, `[` or `<`, so a long enough
 /// argument would overflow the compiler's stack instead of getting an error.
-fn parse_role_type(input: ParseStream<'_>) -> syn::Result<Type> {
+fn parse_role_type(kind: Kind, input: ParseStream<'_>) -> syn::Result<Type> {
     let path = input.call(syn::Path::parse_mod_style)?;
     if !input.is_empty() && !input.peek(Token![,]) {
         let rest = rest_of_argument(input)?;
+        let (noun, ty) = (kind.noun(), kind.default_type());
         return Err(syn::Error::new_spanned(
             quote::quote!(#path #rest),
-            "`role = ..` takes the path of the role enum, such as `role = crate::roles::Role`",
+            format!(
+                "`{noun} = ..` takes the path of the {noun} enum, such as `{noun} = crate::{noun}s::{ty}`"
+            ),
         ));
     }
     Ok(Type::Path(TypePath {
@@ -139,7 +159,7 @@ fn parse_role_type(input: ParseStream<'_>) -> syn::Result<Type> {
 /// The tokens of a wrong argument are read one by one up to the next comma, never parsed as
 /// an expression: an expression parser recurses once per nesting level, and no argument may
 /// overflow the compiler's stack.
-fn parse_name(input: ParseStream<'_>) -> syn::Result<LitStr> {
+fn parse_name(kind: Kind, input: ParseStream<'_>) -> syn::Result<LitStr> {
     if input.peek(LitStr) {
         return input.parse();
     }
@@ -151,8 +171,13 @@ fn parse_name(input: ParseStream<'_>) -> syn::Result<LitStr> {
         )
     });
     let message = format!(
-        "`#[requires_role]` takes role names as string literals{}",
-        hint.unwrap_or_else(|| ", as in `#[requires_role(\"admin\")]`".to_owned())
+        "`{kind}` takes {} names as string literals{}",
+        kind.noun(),
+        hint.unwrap_or_else(|| format!(
+            ", as in `{}(\"{}\")]`",
+            kind.to_string().trim_end_matches(']'),
+            kind.example()
+        ))
     );
     Err(if rest.is_empty() {
         input.error(message)

@@ -1,6 +1,7 @@
-//! `#[protected]` and `#[requires_role(..)]`: parse the arguments, validate them and the
-//! handler, then insert the guard extractor as the handler's *first* argument (and, with
-//! `fresh`, the fresh guard right after the role guard) and change nothing else, so the handler stays an ordinary axum handler.
+//! `#[protected]`, `#[requires_role(..)]` and `#[requires_permission(..)]`: parse the
+//! arguments, validate them and the handler, then insert the guard extractor as the
+//! handler's *first* argument (and, with `fresh`, the fresh guard right after the role or
+//! permission guard) and change nothing else, so the handler stays an ordinary axum handler.
 //! Being first, the guard runs before every other extractor, so a caller without the role
 //! never has the request body read. The one other change: a `#[utoipa::path(..)]` below the
 //! attribute gets the security requirement and the 401/403 responses (`openapi.rs`).
@@ -25,6 +26,33 @@ use validate::{Guard, Mode, RoleCheck};
 pub(crate) enum Kind {
     Protected,
     RequiresRole,
+    RequiresPermission,
+}
+
+impl Kind {
+    /// What the attribute's string literals name: `role` or `permission`.
+    pub(crate) fn noun(self) -> &'static str {
+        match self {
+            Self::RequiresPermission => "permission",
+            Self::Protected | Self::RequiresRole => "role",
+        }
+    }
+
+    /// The enum the names are looked up in when the attribute names none.
+    pub(crate) fn default_type(self) -> &'static str {
+        match self {
+            Self::RequiresPermission => "Permission",
+            Self::Protected | Self::RequiresRole => "Role",
+        }
+    }
+
+    /// A name for the examples of messages.
+    pub(crate) fn example(self) -> &'static str {
+        match self {
+            Self::RequiresPermission => "posts:write",
+            Self::Protected | Self::RequiresRole => "admin",
+        }
+    }
 }
 
 impl fmt::Display for Kind {
@@ -33,6 +61,7 @@ impl fmt::Display for Kind {
         f.write_str(match self {
             Self::Protected => "#[protected]",
             Self::RequiresRole => "#[requires_role]",
+            Self::RequiresPermission => "#[requires_permission]",
         })
     }
 }
@@ -149,7 +178,7 @@ fn expand_handler(mut item_fn: ItemFn, guard: &Guard) -> TokenStream {
         insert_guard(&mut item_fn, quote!(#private::RequireFresh));
     }
     match &guard.roles {
-        Some(roles) => insert_guard(&mut item_fn, guard_type(roles)),
+        Some(roles) => insert_guard(&mut item_fn, guard_type(guard.kind, roles)),
         None if !guard.fresh => insert_guard(&mut item_fn, quote!(#private::Authenticated)),
         // `RequireFresh` authenticates too.
         None => {}
@@ -194,11 +223,12 @@ fn guard_name(inputs: &Punctuated<FnArg, Token![,]>) -> String {
     }
 }
 
-/// The role guard's type. Each role's bit is a `const` item of the expansion, spanned at the
-/// role's literal: an unknown role panics there, at compile time, so the error points at what
-/// the user typed and quotes nothing of the runtime crate. The role type is named only
-/// as `<Type as RoleEnum>`, so a type that is not a role enum is one error at that path too.
-fn guard_type(roles: &RoleCheck) -> TokenStream {
+/// The role (or permission) guard's type. Each name's bit is a `const` item of the
+/// expansion, spanned at the name's literal: an unknown name panics there, at compile time,
+/// so the error points at what the user typed and quotes nothing of the runtime crate. The
+/// enum is named only as `<Type as RoleEnum>` (`PermissionEnum`), so a type that is not
+/// such an enum is one error at that path too.
+fn guard_type(kind: Kind, roles: &RoleCheck) -> TokenStream {
     let private = private::path();
     let RoleCheck {
         mode,
@@ -206,24 +236,31 @@ fn guard_type(roles: &RoleCheck) -> TokenStream {
         names,
     } = roles;
     // Resolved where the handler is, like any type the user writes there.
-    let role_type = role_type
-        .as_ref()
-        .map_or_else(|| quote!(Role), ToTokens::to_token_stream);
+    let role_type = role_type.as_ref().map_or_else(
+        || Ident::new(kind.default_type(), Span::call_site()).into_token_stream(),
+        ToTokens::to_token_stream,
+    );
+    let (enum_trait, lookup, noun) = match kind {
+        Kind::RequiresPermission => (quote!(PermissionEnum), quote!(name_bit_among), "permission"),
+        Kind::Protected | Kind::RequiresRole => (quote!(RoleEnum), quote!(role_bit_among), "role"),
+    };
+    // `role_bit_among(names, name)`, `name_bit_among("permission", names, name)`.
+    let noun_arg = (kind == Kind::RequiresPermission).then(|| quote!(#noun,));
     // One `const` item per role: rustc evaluates each, so every unknown role is reported,
     // not only the first.
     let consts: Vec<Ident> = (0..names.len())
         .zip(names)
         .map(|(i, name)| {
             let span = Span::mixed_site().located_at(name.span());
-            Ident::new(&format!("__AUTH_ROLE_{i}"), span)
+            Ident::new(&format!("__AUTH_{}_{i}", noun.to_uppercase()), span)
         })
         .collect();
     let bits = names.iter().map(|name| {
         let names = quote_spanned! {name.span()=>
-            <#role_type as ::auth::__private::RoleEnum>::NAMES
+            <#role_type as ::auth::__private::#enum_trait>::NAMES
         };
         quote_spanned! {name.span()=>
-            match ::auth::__private::role_bit_among(#names, #name) {
+            match ::auth::__private::#lookup(#noun_arg #names, #name) {
                 ::core::result::Result::Ok(bit) => bit,
                 ::core::result::Result::Err(unknown) => ::core::panic!("{}", unknown.message()),
             }
@@ -233,9 +270,11 @@ fn guard_type(roles: &RoleCheck) -> TokenStream {
         #(const #consts: ::core::primitive::u64 = #bits;)*
         #(#consts)|*
     };
-    let guard = match mode {
-        Mode::Any => quote!(RequireRole),
-        Mode::All => quote!(RequireAllRoles),
+    let guard = match (kind, mode) {
+        (Kind::RequiresPermission, Mode::Any) => quote!(RequirePermission),
+        (Kind::RequiresPermission, Mode::All) => quote!(RequireAllPermissions),
+        (_, Mode::Any) => quote!(RequireRole),
+        (_, Mode::All) => quote!(RequireAllRoles),
     };
     quote!(#private::#guard<#role_type, { #mask }>)
 }

@@ -25,7 +25,7 @@ use syn::{Attribute, ItemFn, LitStr, Meta};
 use super::validate::{self, Guard, Mode};
 use super::{Kind, args};
 use crate::errors::Errors;
-use crate::shared::{BEARER_SCHEME, FORBIDDEN_DESCRIPTION};
+use crate::shared::{BEARER_SCHEME, FORBIDDEN_DESCRIPTION, FORBIDDEN_PERMISSION_DESCRIPTION};
 
 /// Stacked `any(..)` groups multiply the alternatives; past this many, the requirement only
 /// says that a token is needed.
@@ -73,6 +73,7 @@ fn stacked_guard(attr: &Attribute) -> Option<Guard> {
     let kind = match attr.path().segments.last()?.ident.to_string().as_str() {
         "protected" => Kind::Protected,
         "requires_role" => Kind::RequiresRole,
+        "requires_permission" => Kind::RequiresPermission,
         _ => return None,
     };
     let tokens = match &attr.meta {
@@ -97,7 +98,19 @@ fn rewrite(tokens: TokenStream, guards: &[Guard]) -> TokenStream {
         },
     )];
     if guards.iter().any(|guard| guard.roles.is_some()) {
-        wanted.push((403, FORBIDDEN_DESCRIPTION));
+        // The runtime's sentence for the handler's 403: the permission one when only
+        // permissions are required (with both, either refusal can come first).
+        let roles = guards
+            .iter()
+            .any(|guard| guard.roles.is_some() && guard.kind == Kind::RequiresRole);
+        wanted.push((
+            403,
+            if roles {
+                FORBIDDEN_DESCRIPTION
+            } else {
+                FORBIDDEN_PERMISSION_DESCRIPTION
+            },
+        ));
     }
     let responses = items.iter_mut().find_map(|item| match &mut item[..] {
         [TokenTree::Ident(name), TokenTree::Group(group)]

@@ -25,15 +25,18 @@ pub(crate) enum Mode {
 pub(crate) struct Guard {
     /// `None` for `#[protected]`: any valid access token.
     pub(crate) roles: Option<RoleCheck>,
+    /// Which attribute: whether `roles` names roles or permissions.
+    pub(crate) kind: Kind,
     /// `fresh`: the token must be fresh too.
     pub(crate) fresh: bool,
 }
 
-/// The roles `#[requires_role(..)]` requires.
+/// The roles `#[requires_role(..)]` requires, or the permissions `#[requires_permission(..)]`
+/// requires.
 #[derive(Clone)]
 pub(crate) struct RoleCheck {
     pub(crate) mode: Mode,
-    /// `None`: the type named `Role` where the handler is.
+    /// `None`: the type named `Role` (`Permission`) where the handler is.
     pub(crate) role_type: Option<Box<Type>>,
     pub(crate) names: Vec<LitStr>,
 }
@@ -56,9 +59,13 @@ pub(crate) fn check_args(kind: Kind, args: Args, errors: &mut Errors) -> Option<
     let guard = match kind {
         Kind::Protected => {
             let fresh = check_fresh(kind, &args, &mut found);
-            Some(Guard { roles: None, fresh })
+            Some(Guard {
+                roles: None,
+                kind,
+                fresh,
+            })
         }
-        Kind::RequiresRole => check_roles(args, &mut found),
+        Kind::RequiresRole | Kind::RequiresPermission => check_roles(kind, args, &mut found),
     };
     let ok = found.is_empty();
     errors.append(found);
@@ -78,8 +85,9 @@ fn check_fresh(kind: Kind, args: &Args, errors: &mut Errors) -> bool {
     fresh
 }
 
-fn check_roles(args: Args, errors: &mut Errors) -> Option<Guard> {
-    let fresh = check_fresh(Kind::RequiresRole, &args, errors);
+fn check_roles(kind: Kind, args: Args, errors: &mut Errors) -> Option<Guard> {
+    let fresh = check_fresh(kind, &args, errors);
+    let (noun, example) = (kind.noun(), kind.example());
     let mut roles: Option<RoleExpr> = None;
     let mut extra: Vec<RoleExpr> = Vec::new();
     let mut role_type: Option<Box<Type>> = None;
@@ -89,7 +97,7 @@ fn check_roles(args: Args, errors: &mut Errors) -> Option<Guard> {
             Arg::Roles(expr) => extra.push(expr),
             Arg::RoleType(kw, ty) => {
                 if role_type.is_some() {
-                    errors.spanned(kw, "duplicate `#[requires_role]` argument `role`");
+                    errors.spanned(kw, format!("duplicate `{kind}` argument `{noun}`"));
                 } else {
                     role_type = Some(ty);
                 }
@@ -98,9 +106,11 @@ fn check_roles(args: Args, errors: &mut Errors) -> Option<Guard> {
         }
     }
     let Some(roles) = roles else {
+        let attribute = kind.to_string();
+        let attribute = attribute.trim_end_matches(']');
         errors.push(syn::Error::new(
             Span::call_site(),
-            "`#[requires_role]` needs at least one role, as in `#[requires_role(\"admin\")]`",
+            format!("`{kind}` needs at least one {noun}, as in `{attribute}(\"{example}\")]`"),
         ));
         return None;
     };
@@ -114,12 +124,15 @@ fn check_roles(args: Args, errors: &mut Errors) -> Option<Guard> {
             })
             .collect::<Option<Vec<_>>>()
             .map(|names| names.join(", "));
-        let example = listed.unwrap_or_else(|| "\"admin\", \"editor\"".to_owned());
+        let example = listed.unwrap_or_else(|| match kind {
+            Kind::RequiresPermission => "\"posts:write\", \"posts:delete\"".to_owned(),
+            _ => "\"admin\", \"editor\"".to_owned(),
+        });
         for expr in &extra {
             errors.spanned(
                 expr_tokens(expr),
                 format!(
-                    "`#[requires_role]` takes one role or one `any(..)` or `all(..)` group; \
+                    "`{kind}` takes one {noun} or one `any(..)` or `all(..)` group; \
                      write `any({example})` to require one of them, `all({example})` to require every one"
                 ),
             );
@@ -128,15 +141,16 @@ fn check_roles(args: Args, errors: &mut Errors) -> Option<Guard> {
     let (mode, names) = match roles {
         RoleExpr::Name(name) => (Mode::Any, vec![name]),
         RoleExpr::Any(kw, names) => {
-            check_list(kw, "any", &names, errors);
+            check_list(kind, kw, "any", &names, errors);
             (Mode::Any, names)
         }
         RoleExpr::All(kw, names) => {
-            check_list(kw, "all", &names, errors);
+            check_list(kind, kw, "all", &names, errors);
             (Mode::All, names)
         }
     };
     Some(Guard {
+        kind,
         roles: Some(RoleCheck {
             mode,
             role_type,
@@ -146,19 +160,22 @@ fn check_roles(args: Args, errors: &mut Errors) -> Option<Guard> {
     })
 }
 
-fn check_list(kw: impl ToTokens, group: &str, names: &[LitStr], errors: &mut Errors) {
+fn check_list(kind: Kind, kw: impl ToTokens, group: &str, names: &[LitStr], errors: &mut Errors) {
+    let noun = kind.noun();
     if names.is_empty() {
+        let example = match kind {
+            Kind::RequiresPermission => "\"posts:write\", \"posts:delete\"",
+            _ => "\"admin\", \"editor\"",
+        };
         errors.spanned(
             kw,
-            format!(
-                "`{group}(..)` needs at least one role, as in `{group}(\"admin\", \"editor\")`"
-            ),
+            format!("`{group}(..)` needs at least one {noun}, as in `{group}({example})`"),
         );
     }
     let mut seen = HashSet::new();
     for name in names {
         if !seen.insert(name.value()) {
-            errors.spanned(name, format!("duplicate role `{}`", name.value()));
+            errors.spanned(name, format!("duplicate {noun} `{}`", name.value()));
         }
     }
 }
@@ -246,6 +263,7 @@ mod tests {
                     names,
                 }),
             fresh: false,
+            ..
         }) = check(quote!("admin"))
         else {
             panic!()
@@ -258,6 +276,7 @@ mod tests {
                 mode, role_type, ..
             }),
             fresh: true,
+            ..
         }) = check(quote!(all("a", "b"), fresh, role = my::R))
         else {
             panic!()

@@ -1,23 +1,28 @@
-//! The role enum as a model: each variant with its wire name and the roles it implies.
+//! The enum as a model: each variant with its wire name and, for roles, the roles it implies
+//! and the permissions it grants.
 
 use proc_macro2::Span;
 use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
-use syn::{Data, DeriveInput, Fields, Ident};
+use syn::{Data, DeriveInput, Fields, Ident, Path};
 
+use super::Flavor;
 use super::attr::{self, VariantAttrs};
 use crate::case::variant_to_snake_case;
 use crate::errors::Errors;
 
-/// A `#[derive(Role)]` enum.
+/// A `#[derive(Role)]` or `#[derive(Permission)]` enum.
 pub(crate) struct RoleModel<'a> {
+    pub(crate) flavor: Flavor,
     pub(crate) ident: &'a Ident,
     pub(crate) variants: Vec<RoleVariant<'a>>,
+    /// `#[role(permissions = Path)]` on a role enum: the permission enum its roles grant.
+    pub(crate) permissions: Option<Path>,
     /// Whether it has generic parameters (an error; the stubs then cannot be written).
     pub(crate) generic: bool,
 }
 
-/// One role.
+/// One role or permission.
 pub(crate) struct RoleVariant<'a> {
     pub(crate) ident: &'a Ident,
     pub(crate) attrs: VariantAttrs,
@@ -42,25 +47,28 @@ impl RoleVariant<'_> {
 }
 
 /// Builds the model; `None` when the input is not an enum at all.
-pub(crate) fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<RoleModel<'a>> {
-    for attr in input
-        .attrs
-        .iter()
-        .filter(|attr| attr.path().is_ident("role"))
-    {
-        errors.spanned(
-            attr,
-            "`#[role(..)]` goes on the variants of the enum, as in `#[role(rename = \"root\")] Admin`",
-        );
-    }
+pub(crate) fn parse<'a>(
+    flavor: Flavor,
+    input: &'a DeriveInput,
+    errors: &mut Errors,
+) -> Option<RoleModel<'a>> {
+    let permissions = attr::parse_enum(flavor, &input.attrs, errors);
+    let not_an_enum = format!(
+        "`#[derive({})]` only works on fieldless enums, as in `enum {}`",
+        flavor.derive(),
+        match flavor {
+            Flavor::Role => "Role { Admin, Viewer }",
+            Flavor::Permission => "Permission { PostsWrite, PostsDelete }",
+        }
+    );
     let data = match &input.data {
         Data::Enum(data) => data,
         Data::Struct(data) => {
-            errors.spanned(data.struct_token, NOT_AN_ENUM);
+            errors.spanned(data.struct_token, not_an_enum);
             return None;
         }
         Data::Union(data) => {
-            errors.spanned(data.union_token, NOT_AN_ENUM);
+            errors.spanned(data.union_token, not_an_enum);
             return None;
         }
     };
@@ -68,7 +76,11 @@ pub(crate) fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<R
     if generic {
         errors.push(syn::Error::new(
             input.generics.span(),
-            "`#[derive(Role)]` does not support generic parameters: a role enum is a fixed list of names",
+            format!(
+                "`#[derive({})]` does not support generic parameters: a {} enum is a fixed list of names",
+                flavor.derive(),
+                flavor.noun()
+            ),
         ));
     }
     let variants = data
@@ -79,23 +91,35 @@ pub(crate) fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<R
                 errors.spanned(
                     &variant.fields,
                     format!(
-                        "`#[derive(Role)]` needs a fieldless enum; remove the fields of `{}`",
+                        "`#[derive({})]` needs a fieldless enum; remove the fields of `{}`",
+                        flavor.derive(),
+                        variant.ident
+                    ),
+                );
+            }
+            // A role table names permissions as `Permission::X as u32`: that is the index
+            // only without explicit discriminants.
+            if let (Flavor::Permission, Some((_, discriminant))) = (flavor, &variant.discriminant)
+            {
+                errors.spanned(
+                    discriminant,
+                    format!(
+                        "`#[derive(Permission)]` numbers the permissions in order; remove the discriminant of `{}`",
                         variant.ident
                     ),
                 );
             }
             RoleVariant {
                 ident: &variant.ident,
-                attrs: attr::parse_variant(&variant.attrs, errors),
+                attrs: attr::parse_variant(flavor, &variant.attrs, errors),
             }
         })
         .collect();
     Some(RoleModel {
+        flavor,
         ident: &input.ident,
         variants,
+        permissions,
         generic,
     })
 }
-
-const NOT_AN_ENUM: &str =
-    "`#[derive(Role)]` only works on fieldless enums, as in `enum Role { Admin, Viewer }`";

@@ -1,6 +1,8 @@
-//! The impls of a valid role enum: `RoleEnum` (names, the closed hierarchy, index lookups),
-//! serde `Serialize`/`Deserialize` by wire name, `Display` and `FromStr`. Nothing else: the
-//! user derives `Clone`, `Copy`, `Eq`, `Debug`, ... as they like.
+//! The impls of a valid role or permission enum: `RoleEnum` (names, the closed hierarchy,
+//! index lookups) or `PermissionEnum` (names, index lookups, what roles grant), serde
+//! `Serialize`/`Deserialize` by wire name, `Display` and `FromStr`; for a role enum with
+//! permissions, the grant table (`grants.rs`). Nothing else: the user derives `Clone`,
+//! `Copy`, `Eq`, `Debug`, ... as they like.
 
 use std::collections::HashMap;
 
@@ -8,6 +10,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::ast::RoleModel;
+use super::{Flavor, grants};
 use crate::private;
 
 pub(crate) fn expand(model: &RoleModel<'_>) -> TokenStream {
@@ -21,17 +24,36 @@ pub(crate) fn expand(model: &RoleModel<'_>) -> TokenStream {
         .collect();
     let indexes = (0..variants.len()).map(Literal::usize_unsuffixed);
     let indexes2 = indexes.clone();
-    let implies = closure(model).map(|masks| {
-        let masks = masks.into_iter().map(Literal::u64_unsuffixed);
-        quote!(const IMPLIES: &'static [u64] = &[#(#masks),*];)
-    });
-    let serde = quote!(#private::serde);
+    let (enum_trait, unknown, extra) = match model.flavor {
+        Flavor::Role => {
+            let implies = closure(model).map(|masks| {
+                let masks = masks.into_iter().map(Literal::u64_unsuffixed);
+                quote!(const IMPLIES: &'static [u64] = &[#(#masks),*];)
+            });
+            (quote!(RoleEnum), quote!(UnknownRole), implies)
+        }
+        Flavor::Permission => (
+            quote!(PermissionEnum),
+            quote!(UnknownPermission),
+            Some(quote! {
+                /// What the token's roles grant, when a role enum names this enum in
+                /// `#[role(permissions = ..)]`; nothing otherwise.
+                fn role_grants(token: &#private::VerifiedToken) -> u64 {
+                    #[allow(unused_imports)]
+                    use #private::{GrantsViaRoles as _, GrantsViaScopesOnly as _};
+                    (&#private::GrantProbe::<Self>::new()).role_grants(token)
+                }
+            }),
+        ),
+    };
+    let grants = grants::table(model);
+    let common = name_impls(model.flavor, ident, &enum_trait, &unknown);
     quote! {
         const _: () = {
             #[automatically_derived]
-            impl #private::RoleEnum for #ident {
+            impl #private::#enum_trait for #ident {
                 const NAMES: &'static [&'static str] = &[#(#names),*];
-                #implies
+                #extra
 
                 #[inline]
                 fn index(&self) -> usize {
@@ -64,61 +86,79 @@ pub(crate) fn expand(model: &RoleModel<'_>) -> TokenStream {
                 }
             }
 
-            #[automatically_derived]
-            impl #serde::Serialize for #ident {
-                fn serialize<__S>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error>
-                where
-                    __S: #serde::Serializer,
-                {
-                    serializer.serialize_str(<Self as #private::RoleEnum>::name(self))
-                }
+            #grants
+
+            #common
+        };
+    }
+}
+
+/// serde `Serialize`/`Deserialize` by wire name, `Display` and `FromStr`: the same for roles
+/// and permissions but for the trait and the error type.
+fn name_impls(
+    flavor: Flavor,
+    ident: &syn::Ident,
+    enum_trait: &TokenStream,
+    unknown: &TokenStream,
+) -> TokenStream {
+    let private = private::path();
+    let serde = quote!(#private::serde);
+    let expecting = format!("a {} name", flavor.noun());
+    quote! {
+        #[automatically_derived]
+        impl #serde::Serialize for #ident {
+            fn serialize<__S>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error>
+            where
+                __S: #serde::Serializer,
+            {
+                serializer.serialize_str(<Self as #private::#enum_trait>::name(self))
             }
+        }
 
-            #[automatically_derived]
-            impl<'de> #serde::Deserialize<'de> for #ident {
-                fn deserialize<__D>(deserializer: __D) -> ::core::result::Result<Self, __D::Error>
-                where
-                    __D: #serde::Deserializer<'de>,
-                {
-                    struct __AuthRoleVisitor;
+        #[automatically_derived]
+        impl<'de> #serde::Deserialize<'de> for #ident {
+            fn deserialize<__D>(deserializer: __D) -> ::core::result::Result<Self, __D::Error>
+            where
+                __D: #serde::Deserializer<'de>,
+            {
+                struct __AuthNameVisitor;
 
-                    impl<'de> #serde::de::Visitor<'de> for __AuthRoleVisitor {
-                        type Value = #ident;
+                impl<'de> #serde::de::Visitor<'de> for __AuthNameVisitor {
+                    type Value = #ident;
 
-                        fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                            f.write_str("a role name")
-                        }
-
-                        fn visit_str<__E>(self, value: &str) -> ::core::result::Result<#ident, __E>
-                        where
-                            __E: #serde::de::Error,
-                        {
-                            <#ident as #private::RoleEnum>::from_name(value).ok_or_else(|| {
-                                __E::unknown_variant(value, <#ident as #private::RoleEnum>::NAMES)
-                            })
-                        }
+                    fn expecting(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                        f.write_str(#expecting)
                     }
 
-                    deserializer.deserialize_str(__AuthRoleVisitor)
+                    fn visit_str<__E>(self, value: &str) -> ::core::result::Result<#ident, __E>
+                    where
+                        __E: #serde::de::Error,
+                    {
+                        <#ident as #private::#enum_trait>::from_name(value).ok_or_else(|| {
+                            __E::unknown_variant(value, <#ident as #private::#enum_trait>::NAMES)
+                        })
+                    }
                 }
-            }
 
-            #[automatically_derived]
-            impl ::core::fmt::Display for #ident {
-                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    f.pad(<Self as #private::RoleEnum>::name(self))
-                }
+                deserializer.deserialize_str(__AuthNameVisitor)
             }
+        }
 
-            #[automatically_derived]
-            impl ::core::str::FromStr for #ident {
-                type Err = #private::UnknownRole;
-
-                fn from_str(name: &str) -> ::core::result::Result<Self, #private::UnknownRole> {
-                    <Self as #private::RoleEnum>::from_name(name).ok_or(#private::UnknownRole)
-                }
+        #[automatically_derived]
+        impl ::core::fmt::Display for #ident {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.pad(<Self as #private::#enum_trait>::name(self))
             }
-        };
+        }
+
+        #[automatically_derived]
+        impl ::core::str::FromStr for #ident {
+            type Err = #private::#unknown;
+
+            fn from_str(name: &str) -> ::core::result::Result<Self, #private::#unknown> {
+                <Self as #private::#enum_trait>::from_name(name).ok_or(#private::#unknown)
+            }
+        }
     }
 }
 
@@ -202,7 +242,7 @@ mod tests {
             }
         })
         .unwrap();
-        let model = ast::parse(&input, &mut Errors::new()).unwrap();
+        let model = ast::parse(Flavor::Role, &input, &mut Errors::new()).unwrap();
         assert_eq!(
             closure(&model).unwrap(),
             [0b00111, 0b00110, 0b00100, 0b01000, 0b11111]
@@ -218,7 +258,7 @@ mod tests {
             }
         ))
         .unwrap();
-        let model = ast::parse(&input, &mut Errors::new()).unwrap();
+        let model = ast::parse(Flavor::Role, &input, &mut Errors::new()).unwrap();
         assert_eq!(closure(&model), None);
         let out = expand(&model).to_string();
         assert!(!out.contains("IMPLIES"));

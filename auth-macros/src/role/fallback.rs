@@ -1,22 +1,32 @@
-//! The impls emitted next to a `#[derive(Role)]` error, so that uses of the enum elsewhere
-//! (`#[requires_role]`, `Vec<Role>` claims, `role.to_string()`) do not add errors of their
-//! own, so the user sees one error, not a cascade. The names are the best guess from the variants, so `#[requires_role("admin")]`
-//! still finds `admin`; the bodies never run because the crate does not compile.
+//! The impls emitted next to a `#[derive(Role)]` (or `#[derive(Permission)]`) error, so that
+//! uses of the enum elsewhere (`#[requires_role]`, `Vec<Role>` claims, `role.to_string()`) do
+//! not add errors of their own, so the user sees one error, not a cascade. The names are the
+//! best guess from the variants, so `#[requires_role("admin")]` still finds `admin`; the
+//! bodies never run because the crate does not compile.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::DeriveInput;
 
+use super::Flavor;
 use super::ast::RoleModel;
 use crate::private;
 
-pub(crate) fn stubs(input: &DeriveInput, model: Option<&RoleModel<'_>>) -> TokenStream {
+pub(crate) fn stubs(
+    flavor: Flavor,
+    input: &DeriveInput,
+    model: Option<&RoleModel<'_>>,
+) -> TokenStream {
     if !input.generics.params.is_empty() || model.is_some_and(|model| model.generic) {
         return TokenStream::new();
     }
     let private = private::path();
     let serde = quote!(#private::serde);
     let ident = &input.ident;
+    let (enum_trait, unknown) = match flavor {
+        Flavor::Role => (quote!(RoleEnum), quote!(UnknownRole)),
+        Flavor::Permission => (quote!(PermissionEnum), quote!(UnknownPermission)),
+    };
     let names: Vec<String> = model
         .map(|model| {
             model
@@ -29,7 +39,7 @@ pub(crate) fn stubs(input: &DeriveInput, model: Option<&RoleModel<'_>>) -> Token
     quote! {
         const _: () = {
             #[automatically_derived]
-            impl #private::RoleEnum for #ident {
+            impl #private::#enum_trait for #ident {
                 const NAMES: &'static [&'static str] = &[#(#names),*];
                 fn index(&self) -> usize {
                     ::core::unreachable!()
@@ -64,8 +74,8 @@ pub(crate) fn stubs(input: &DeriveInput, model: Option<&RoleModel<'_>>) -> Token
             }
             #[automatically_derived]
             impl ::core::str::FromStr for #ident {
-                type Err = #private::UnknownRole;
-                fn from_str(_: &str) -> ::core::result::Result<Self, #private::UnknownRole> {
+                type Err = #private::#unknown;
+                fn from_str(_: &str) -> ::core::result::Result<Self, #private::#unknown> {
                     ::core::unreachable!()
                 }
             }

@@ -1,46 +1,107 @@
-//! Checks of the role enum: the 64-role limit, unique non-empty wire names, and a hierarchy
-//! that names known variants and has no cycle.
+//! Checks of the enum: the 64-variant limit, unique non-empty wire names (scope tokens for
+//! permissions); for roles, a hierarchy that names known variants and has no cycle, and a
+//! `grants(..)` on every variant once the enum names its permission enum.
 
 use std::collections::HashMap;
 
+use super::Flavor;
 use super::ast::RoleModel;
 use crate::errors::Errors;
 use crate::shared::MAX_ROLES;
 
 pub(crate) fn check(model: &RoleModel<'_>, errors: &mut Errors) {
+    let noun = model.flavor.noun();
     if let Some(extra) = model.variants.get(MAX_ROLES) {
         errors.spanned(
             extra.ident,
             format!(
-                "a role enum can have at most {MAX_ROLES} roles (one bit each in a `u64`); this is role {}",
+                "a {noun} enum can have at most {MAX_ROLES} {noun}s (one bit each in a `u64`); this is {noun} {}",
                 model.variants.len().min(MAX_ROLES + 1)
             ),
         );
     }
     check_names(model, errors);
-    check_hierarchy(model, errors);
+    if model.flavor == Flavor::Role {
+        check_hierarchy(model, errors);
+        check_grants(model, errors);
+    }
+}
+
+/// With `#[role(permissions = P)]`, every role says what it grants; without, none does; and a
+/// grant is listed once.
+fn check_grants(model: &RoleModel<'_>, errors: &mut Errors) {
+    for variant in &model.variants {
+        match (&model.permissions, &variant.attrs.grants) {
+            (Some(permissions), None) => errors.spanned(
+                variant.ident,
+                format!(
+                    "role `{}` does not say what it grants: add `#[role(grants(..))]`, or \
+                     `#[role(grants())]` for nothing; every role must, since the enum has \
+                     `#[role(permissions = {})]`",
+                    variant.ident,
+                    super::path_name(permissions)
+                ),
+            ),
+            (None, Some(grants)) => errors.spanned(
+                &grants.key,
+                "`grants` needs the permission enum: add `#[role(permissions = Permission)]` \
+                 above the role enum",
+            ),
+            (Some(_), Some(grants)) => {
+                let mut seen = std::collections::HashSet::new();
+                for permission in &grants.permissions {
+                    if !seen.insert(permission) {
+                        errors.spanned(
+                            permission,
+                            format!("duplicate permission `{permission}` in `grants`"),
+                        );
+                    }
+                }
+            }
+            (None, None) => {}
+        }
+    }
 }
 
 fn check_names(model: &RoleModel<'_>, errors: &mut Errors) {
+    let noun = model.flavor.noun();
     let mut seen: HashMap<String, &syn::Ident> = HashMap::new();
     for variant in &model.variants {
         let name = variant.wire_name();
         if name.is_empty() {
             errors.push(syn::Error::new(
                 variant.name_span(),
-                "a role name cannot be empty",
+                format!("a {noun} name cannot be empty"),
             ));
             continue;
+        }
+        // Permissions are written into `scope` claims and `WWW-Authenticate` challenges as
+        // they are (RFC 6749 §3.3).
+        if model.flavor == Flavor::Permission && !is_scope_token(&name) {
+            errors.push(syn::Error::new(
+                variant.name_span(),
+                format!(
+                    "permission name `{}` cannot be an OAuth scope: use printable ASCII \
+                     without spaces, `\"` or `\\`",
+                    name.escape_debug()
+                ),
+            ));
         }
         if let Some(first) = seen.get(&name) {
             errors.push(syn::Error::new(
                 variant.name_span(),
-                format!("duplicate role name `{name}`: `{first}` already has it"),
+                format!("duplicate {noun} name `{name}`: `{first}` already has it"),
             ));
         } else {
             seen.insert(name, variant.ident);
         }
     }
+}
+
+/// A scope token (RFC 6749 §3.3): printable ASCII but space, `"` and `\`.
+fn is_scope_token(name: &str) -> bool {
+    name.bytes()
+        .all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E))
 }
 
 /// Where a variant is in the depth-first search.
@@ -138,9 +199,13 @@ mod tests {
     use crate::role::ast;
 
     fn errors_of(input: TokenStream) -> Vec<String> {
+        errors_of_flavor(Flavor::Role, input)
+    }
+
+    fn errors_of_flavor(flavor: Flavor, input: TokenStream) -> Vec<String> {
         let input: DeriveInput = syn::parse2(input).unwrap();
         let mut errors = Errors::new();
-        if let Some(model) = ast::parse(&input, &mut errors) {
+        if let Some(model) = ast::parse(flavor, &input, &mut errors) {
             check(&model, &mut errors);
         }
         errors
@@ -232,5 +297,67 @@ mod tests {
         );
         let variants = (0..64).map(|i| quote::format_ident!("R{i}"));
         assert!(errors_of(quote!(enum Role { #(#variants),* })).is_empty());
+    }
+
+    #[test]
+    fn every_role_says_what_it_grants_once_permissions_are_named() {
+        assert!(
+            errors_of(quote! {
+                #[role(permissions = Permission)]
+                enum Role {
+                    #[role(grants(PostsWrite), implies(Viewer))] Editor,
+                    #[role(grants())] Viewer,
+                }
+            })
+            .is_empty()
+        );
+        assert_eq!(
+            errors_of(quote! {
+                #[role(permissions = crate::Permission)]
+                enum Role {
+                    #[role(grants(PostsWrite, PostsWrite))] Editor,
+                    Viewer,
+                }
+            }),
+            [
+                "duplicate permission `PostsWrite` in `grants`",
+                "role `Viewer` does not say what it grants: add `#[role(grants(..))]`, or `#[role(grants())]` for nothing; every role must, since the enum has `#[role(permissions = crate::Permission)]`",
+            ]
+        );
+        assert_eq!(
+            errors_of(quote! {
+                enum Role { #[role(grants(PostsWrite))] Editor }
+            }),
+            ["`grants` needs the permission enum: add `#[role(permissions = Permission)]` above the role enum"]
+        );
+    }
+
+    #[test]
+    fn permission_names_are_scope_tokens() {
+        assert_eq!(
+            errors_of_flavor(
+                Flavor::Permission,
+                quote! {
+                    enum Permission {
+                        #[permission(rename = "posts:write")] PostsWrite,
+                        #[permission(rename = "posts write")] Spaced,
+                        #[permission(rename = "say\"hi\"")] Quoted,
+                        #[permission(rename = "posts:write")] Again,
+                        Numbered = 7,
+                    }
+                }
+            ),
+            [
+                "`#[derive(Permission)]` numbers the permissions in order; remove the discriminant of `Numbered`",
+                "permission name `posts write` cannot be an OAuth scope: use printable ASCII without spaces, `\"` or `\\`",
+                "permission name `say\\\"hi\\\"` cannot be an OAuth scope: use printable ASCII without spaces, `\"` or `\\`",
+                "duplicate permission name `posts:write`: `PostsWrite` already has it",
+            ]
+        );
+        let variants = (0..65).map(|i| quote::format_ident!("P{i}"));
+        assert_eq!(
+            errors_of_flavor(Flavor::Permission, quote!(enum Permission { #(#variants),* })),
+            ["a permission enum can have at most 64 permissions (one bit each in a `u64`); this is permission 65"]
+        );
     }
 }

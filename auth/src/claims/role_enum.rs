@@ -97,9 +97,24 @@ pub(crate) fn effective_bits<R: RoleEnum>(bits: u64) -> u64 {
 #[doc(hidden)]
 #[allow(clippy::result_large_err)] // evaluated by the compiler, where size costs nothing
 pub const fn role_bit_among(names: &[&str], name: &str) -> Result<u64, UnknownRoleName> {
+    name_bit_among("role", names, name)
+}
+
+/// [`role_bit_among`] for any enum of wire names: `noun` ("role", "permission") names what
+/// is looked up in the message.
+#[doc(hidden)]
+#[allow(clippy::result_large_err)] // evaluated by the compiler, where size costs nothing
+pub const fn name_bit_among(
+    noun: &str,
+    names: &[&str],
+    name: &str,
+) -> Result<u64, UnknownRoleName> {
     if names.len() > MAX_ROLES {
         return Err(UnknownRoleName(
-            ConstMessage::new().push("a role enum may have at most 64 roles"),
+            ConstMessage::new()
+                .push("a ")
+                .push(noun)
+                .push(" enum may have at most 64 variants"),
         ));
     }
     let mut i = 0;
@@ -110,7 +125,9 @@ pub const fn role_bit_among(names: &[&str], name: &str) -> Result<u64, UnknownRo
         i += 1;
     }
     let mut message = ConstMessage::new()
-        .push("unknown role `")
+        .push("unknown ")
+        .push(noun)
+        .push(" `")
         .push(name)
         .push("`; expected one of: ");
     let mut i = 0;
@@ -122,7 +139,10 @@ pub const fn role_bit_among(names: &[&str], name: &str) -> Result<u64, UnknownRo
         i += 1;
     }
     if names.is_empty() {
-        message = message.push("(none: the role enum has no variants)");
+        message = message
+            .push("(none: the ")
+            .push(noun)
+            .push(" enum has no variants)");
     }
     Err(UnknownRoleName(message))
 }

@@ -30,6 +30,11 @@ pub(crate) struct Params {
     pub(crate) username: Option<String>,
     pub(crate) password: Option<String>,
     pub(crate) refresh_token: Option<String>,
+    /// `client_credentials`: the scopes asked for, space-separated (RFC 6749 §3.3).
+    pub(crate) scope: Option<String>,
+    /// `client_credentials` with the client's credentials in the body (RFC 6749 §2.3.1).
+    pub(crate) client_id: Option<String>,
+    pub(crate) client_secret: Option<String>,
 }
 
 impl fmt::Debug for Params {
@@ -43,6 +48,12 @@ impl fmt::Debug for Params {
                 "refresh_token",
                 &self.refresh_token.as_ref().map(|_| "[redacted]"),
             )
+            .field("scope", &self.scope)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
             .finish()
     }
 }
@@ -55,6 +66,9 @@ impl Params {
             "username" => &mut self.username,
             "password" => &mut self.password,
             "refresh_token" => &mut self.refresh_token,
+            "scope" => &mut self.scope,
+            "client_id" => &mut self.client_id,
+            "client_secret" => &mut self.client_secret,
             _ => return,
         };
         *slot = Some(value).filter(|value| !value.is_empty());
@@ -63,7 +77,13 @@ impl Params {
     fn is_known(name: &str) -> bool {
         matches!(
             name,
-            "grant_type" | "username" | "password" | "refresh_token"
+            "grant_type"
+                | "username"
+                | "password"
+                | "refresh_token"
+                | "scope"
+                | "client_id"
+                | "client_secret"
         )
     }
 }
@@ -140,6 +160,9 @@ pub fn parse_request_body(
         ("username", params.username),
         ("password", params.password),
         ("refresh_token", params.refresh_token),
+        ("scope", params.scope),
+        ("client_id", params.client_id),
+        ("client_secret", params.client_secret),
     ]
     .into_iter()
     .filter_map(|(name, value)| Some((name, value?)))
@@ -184,7 +207,7 @@ fn parse_form(body: &[u8]) -> Result<Params, RequestError> {
 
 /// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte; the result
 /// must be UTF-8.
-fn percent_decode(input: &[u8]) -> Result<String, RequestError> {
+pub(super) fn percent_decode(input: &[u8]) -> Result<String, RequestError> {
     let mut out = Vec::with_capacity(input.len());
     let mut bytes = input.iter();
     while let Some(&b) = bytes.next() {

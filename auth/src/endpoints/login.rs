@@ -33,6 +33,7 @@ pub(super) async fn handler<U: UserStore>(
 enum Grant {
     Password,
     RefreshToken,
+    ClientCredentials,
 }
 
 /// The one answer to every refused credential (security manual, LG-03).
@@ -48,6 +49,7 @@ impl<U: UserStore> Shared<U> {
         let grant = match params.grant_type.as_deref() {
             Some("password") => Grant::Password,
             Some("refresh_token") => Grant::RefreshToken,
+            Some("client_credentials") => Grant::ClientCredentials,
             Some(_) => return Err(AuthError::new(ErrorKind::UnsupportedGrantType)),
             // A refresh token is only ever spent by an explicit `grant_type=refresh_token`
             // (RFC 6749 §6): without one, the request misses a required parameter (§5.2), so
@@ -66,6 +68,7 @@ impl<U: UserStore> Shared<U> {
                 let token = params.refresh_token.ok_or(RequestError::MissingParameter)?;
                 self.rotate(&token, None).await
             }
+            Grant::ClientCredentials => self.client_credentials(params, &parts).await,
         }
     }
 

@@ -193,12 +193,14 @@
 
 mod body;
 mod client;
+mod client_credentials;
 mod login;
 mod logout;
 mod rate;
 mod refresh;
 mod request;
 mod respond;
+mod service_clients;
 mod throttle;
 mod tokens;
 mod users;
@@ -221,6 +223,7 @@ use crate::store::{MemoryStore, RefreshStore};
 pub use body::parse_request_body;
 pub use client::ForwardedHeader;
 pub use rate::Rate;
+pub use service_clients::{Client, ClientStore};
 pub use throttle::{Limit, ThrottleConfig};
 pub use users::{User, UserStore};
 
@@ -246,6 +249,11 @@ pub(crate) struct Shared<U: UserStore> {
     pub(crate) store: Arc<dyn RefreshStore>,
     pub(crate) passwords: Passwords,
     pub(crate) throttle: throttle::Throttle,
+    /// Failed `client_credentials` attempts, apart from logins: a client id never shares a
+    /// budget with a username.
+    pub(crate) client_throttle: throttle::Throttle,
+    /// The service clients, when `client_credentials` is on.
+    pub(crate) clients: Option<Arc<dyn service_clients::DynClientStore>>,
     pub(crate) rates: rate::RateLimits,
     pub(crate) client_address: ClientAddress,
     pub(crate) refresh_ttl: u64,
@@ -296,6 +304,7 @@ impl<U: UserStore> Endpoints<U> {
             throttle: ThrottleConfig::default(),
             client_address: None,
             trusted_proxies: None,
+            clients: None,
         }
     }
 
@@ -364,6 +373,7 @@ pub struct EndpointsBuilder<U: UserStore> {
     throttle: ThrottleConfig,
     client_address: Option<ClientAddress>,
     trusted_proxies: Option<(ForwardedHeader, Vec<String>)>,
+    clients: Option<Arc<dyn service_clients::DynClientStore>>,
 }
 
 impl<U: UserStore> EndpointsBuilder<U> {
@@ -431,6 +441,52 @@ impl<U: UserStore> EndpointsBuilder<U> {
     /// The largest request body accepted. Defaults to 16 KiB.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = bytes;
+        self
+    }
+
+    /// Turns on `grant_type=client_credentials` (RFC 6749 §4.4) at the token path, for
+    /// service clients kept in `clients`: a client authenticates with `Authorization: Basic`
+    /// (or `client_id` and `client_secret` in the body) and gets an access token whose `sub`
+    /// is its id and whose `scope` claim holds the scopes it asked for (all it may have when
+    /// it asks for none). No refresh token. A client's failed attempts are throttled as logins
+    /// are, apart from them.
+    ///
+    /// | request | answer |
+    /// |---|---|
+    /// | `grant_type=client_credentials[&scope=..]` with valid credentials | 200 `{"access_token","token_type":"Bearer","expires_in","scope"}` |
+    /// | unknown client, wrong secret, disabled client, no credentials | 401 `invalid_client`, `WWW-Authenticate: Basic realm="…"` |
+    /// | a scope the client may not have | 400 `invalid_scope` |
+    /// | credentials both in `Authorization` and in the body | 400 `invalid_request` |
+    ///
+    /// Without this call, `client_credentials` is 400 `unsupported_grant_type`.
+    ///
+    /// ```
+    /// # use auth::endpoints::{Client, Endpoints, User, UserStore};
+    /// # use auth::store::StoreError;
+    /// # #[derive(serde::Serialize, serde::Deserialize)]
+    /// # struct Claims { sub: String }
+    /// # impl auth::TokenClaims for Claims {
+    /// #     type Role = auth::claims::NoRole;
+    /// #     fn subject(&self) -> &str { &self.sub }
+    /// #     fn roles(&self) -> auth::Roles<auth::claims::NoRole> { auth::Roles::empty() }
+    /// # }
+    /// # struct Users;
+    /// # impl UserStore for Users {
+    /// #     type Claims = Claims;
+    /// #     async fn find_by_username(&self, _: &str) -> Result<Option<User<Claims>>, StoreError> { Ok(None) }
+    /// #     async fn find_by_subject(&self, _: &str) -> Result<Option<User<Claims>>, StoreError> { Ok(None) }
+    /// #     async fn update_password_hash(&self, _: &str, _: &str) -> Result<(), StoreError> { Ok(()) }
+    /// # }
+    /// # async fn example(secret_hash: String) -> Result<(), Box<dyn std::error::Error>> {
+    /// let clients = vec![Client::new("reports-exporter", secret_hash, ["reports:read"])];
+    /// let endpoints = Endpoints::builder(auth::testing::authenticator(), Users)
+    ///     .clients(clients)
+    ///     .build()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn clients(mut self, clients: impl ClientStore) -> Self {
+        self.clients = Some(Arc::new(clients));
         self
     }
 
@@ -565,7 +621,9 @@ impl<U: UserStore> EndpointsBuilder<U> {
                 store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
                 passwords,
                 rates: rate::RateLimits::new(&self.throttle),
+                client_throttle: throttle::Throttle::new(self.throttle.clone()),
                 throttle: throttle::Throttle::new(self.throttle),
+                clients: self.clients,
                 client_address,
                 refresh_ttl: self.refresh_ttl.as_secs(),
                 refresh_idle_ttl: self.refresh_idle_ttl.as_secs(),

@@ -94,8 +94,8 @@ struct TokenResponse<'a> {
 }
 
 /// 200 JSON, never cached (RFC 6749 §5.1), with the cookies `set_cookies` appends.
-fn json_response(
-    body: &TokenResponse<'_>,
+pub(super) fn json_response<T: Serialize>(
+    body: &T,
     set_cookies: Option<&dyn Fn(&mut HeaderMap)>,
 ) -> Result<Response, AuthError> {
     let body = serde_json::to_string(body).map_err(|_| AuthError::new(ErrorKind::Internal))?;

@@ -15,8 +15,10 @@
 mod authenticate;
 mod claims;
 mod guard;
+mod permission_guard;
 
 pub use claims::Auth;
 pub use guard::{Authenticated, RequireAllRoles, RequireFresh, RequireRole};
+pub use permission_guard::{RequireAllPermissions, RequirePermission};
 
 pub(crate) use authenticate::require;

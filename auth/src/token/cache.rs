@@ -207,6 +207,7 @@ mod tests {
                 expires_at: exp,
             },
             Vec::new(),
+            Vec::new(),
             b"{}".to_vec(),
         ))
     }

@@ -75,6 +75,8 @@ pub(crate) struct TokenRules {
     /// Whether the roles claim may also be a string of space-separated names (an OAuth
     /// `scope`): true for a claim configured with `roles_claim`, false for the default `roles`.
     pub(crate) roles_from_string: bool,
+    /// The top-level claim that carries OAuth scopes: `scope` unless configured.
+    pub(crate) scope_claim: Box<str>,
     /// `typ` values accepted besides `at+jwt` and `application/at+jwt` (resource-server mode,
     /// opt-in).
     pub(crate) extra_token_types: Box<[Box<str>]>,

@@ -21,6 +21,9 @@ pub(crate) struct PayloadRules<'a> {
     /// Whether the roles may also be one string of space-separated names (an OAuth `scope`,
     /// RFC 6749 §3.3), besides an array of names.
     pub(crate) roles_from_string: bool,
+    /// The top-level member that carries OAuth scopes (RFC 9068 §2.2.3: `scope`, a string of
+    /// space-separated names; an array of names is accepted too).
+    pub(crate) scope_claim: &'a str,
 }
 
 /// The payload as read, before the time and identity checks.
@@ -36,6 +39,7 @@ pub(crate) struct ParsedPayload {
     /// `None` when absent; otherwise whether it contains the configured audience.
     pub(crate) aud_matches: Option<bool>,
     pub(crate) roles: Vec<Box<str>>,
+    pub(crate) scopes: Vec<Box<str>>,
 }
 
 /// The payload is not a JSON object of correctly typed registered claims.
@@ -101,6 +105,16 @@ impl<'de> Visitor<'de> for PayloadVisitor<'_, '_> {
                     out.roles = map.next_value_seed(RolesSeed {
                         rest: roles_rest,
                         from_string: self.rules.roles_from_string,
+                    })?;
+                    // Roles configured to be read from the scope claim are its scopes too.
+                    if roles_rest.is_empty() && name == self.rules.scope_claim {
+                        out.scopes.clone_from(&out.roles);
+                    }
+                }
+                name if name == self.rules.scope_claim => {
+                    out.scopes = map.next_value_seed(RolesSeed {
+                        rest: &[],
+                        from_string: true,
                     })?;
                 }
                 // Not read, still checked: strings, and duplicates at any depth (TV-04).
@@ -237,6 +251,7 @@ mod tests {
             audience: "api",
             roles_path: path,
             roles_from_string: false,
+            scope_claim: "scope",
         }
     }
 
@@ -368,5 +383,48 @@ mod tests {
         assert!(ParsedPayload::parse(br#"{"access":"a b"}"#, &nested).is_err());
         // The default claim stays an array (security manual, TV-15).
         assert!(parse(r#"{"roles":"admin"}"#).is_err());
+    }
+
+    #[test]
+    fn the_scope_claim_is_read_as_a_string_or_an_array() {
+        let roles: Vec<Box<str>> = vec!["roles".into()];
+        let scopes = |json: &str| {
+            ParsedPayload::parse(json.as_bytes(), &rules(&roles)).map(|p| {
+                let names = |v: Vec<Box<str>>| v.into_iter().map(String::from).collect::<Vec<_>>();
+                (names(p.roles), names(p.scopes))
+            })
+        };
+        assert_eq!(
+            scopes(r#"{"roles":["admin"],"scope":"posts:write  reports:read"}"#).unwrap(),
+            (vec!["admin".into()], vec!["posts:write".into(), "reports:read".into()])
+        );
+        assert_eq!(
+            scopes(r#"{"scope":["posts:write"]}"#).unwrap().1,
+            ["posts:write"]
+        );
+        assert!(scopes(r#"{"roles":["a"]}"#).unwrap().1.is_empty());
+        for bad in [r#"{"scope":1}"#, r#"{"scope":{"a":"b"}}"#, r#"{"scope":["a",2]}"#] {
+            assert!(scopes(bad).is_err(), "{bad}");
+        }
+        let many = format!(r#"{{"scope":"{}"}}"#, vec!["x"; 300].join(" "));
+        assert!(scopes(&many).is_err());
+        // Another claim name (Azure AD writes `scp`).
+        let scp = PayloadRules {
+            scope_claim: "scp",
+            ..rules(&roles)
+        };
+        let p = ParsedPayload::parse(br#"{"scp":"a b","scope":"c"}"#, &scp).unwrap();
+        assert_eq!(p.scopes.len(), 2);
+        // Roles read from the scope claim are its scopes as well.
+        let both: Vec<Box<str>> = vec!["scope".into()];
+        let p = ParsedPayload::parse(
+            br#"{"scope":"a b"}"#,
+            &PayloadRules {
+                roles_from_string: true,
+                ..rules(&both)
+            },
+        )
+        .unwrap();
+        assert_eq!((p.roles.len(), p.scopes.len()), (2, 2));
     }
 }

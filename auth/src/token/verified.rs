@@ -9,6 +9,7 @@ use crate::json::Key;
 
 use super::TokenError;
 use crate::claims::{RegisteredClaims, effective_bits};
+use crate::claims::{PermissionEnum, Permissions};
 use crate::{RoleEnum, Roles, TokenClaims};
 
 /// A verified access token: its registered claims, its roles and its payload.
@@ -19,10 +20,15 @@ use crate::{RoleEnum, Roles, TokenClaims};
 pub struct VerifiedToken {
     registered: RegisteredClaims,
     roles: Vec<Box<str>>,
+    /// The names of the scope claim, as written.
+    scopes: Vec<Box<str>>,
     payload: Vec<u8>,
     /// The effective role bits for the last role type asked about: an application has one
     /// role enum, so this turns every role check after the first into a mask and a compare.
     role_bits: OnceLock<(TypeId, u64)>,
+    /// The permission bits (scopes and what the roles grant) for the last permission type
+    /// asked about, for the same reason.
+    permission_bits: OnceLock<(TypeId, u64)>,
     /// `fresh` and `sid`, read from the payload the first time they are asked for (only
     /// fresh-only handlers and cookie requests need them); `None` when mistyped.
     session: OnceLock<Option<SessionClaims>>,
@@ -39,13 +45,16 @@ impl VerifiedToken {
     pub(crate) fn new(
         registered: RegisteredClaims,
         roles: Vec<Box<str>>,
+        scopes: Vec<Box<str>>,
         payload: Vec<u8>,
     ) -> Self {
         Self {
             registered,
             roles,
+            scopes,
             payload,
             role_bits: OnceLock::new(),
+            permission_bits: OnceLock::new(),
             session: OnceLock::new(),
         }
     }
@@ -102,6 +111,24 @@ impl VerifiedToken {
         } else {
             self.roles::<R>().effective()
         }
+    }
+
+    /// The names in the token's scope claim (`scope` unless
+    /// [configured](crate::AuthenticatorBuilder::scope_claim)), as written, including names
+    /// no permission enum knows.
+    pub fn scope_names(&self) -> impl Iterator<Item = &str> {
+        self.scopes.iter().map(|name| &**name)
+    }
+
+    /// The permissions of `P` the token grants: those its scope claim names plus those its
+    /// roles grant (with the hierarchy). Unknown names grant nothing.
+    pub fn permissions<P: PermissionEnum>(&self) -> Permissions<P> {
+        let id = TypeId::of::<P>();
+        let compute = || {
+            Permissions::<P>::from_names(self.scope_names()).bits() | P::role_grants(self)
+        };
+        let &(cached_for, bits) = self.permission_bits.get_or_init(|| (id, compute()));
+        Permissions::from_bits(if cached_for == id { bits } else { compute() })
     }
 
     /// Whether the token is *fresh*: issued by a password login (`"fresh": true`), not by a

@@ -80,12 +80,13 @@ pub(crate) fn verify(
             audience: &rules.audience,
             roles_path: &rules.roles_path,
             roles_from_string: rules.roles_from_string,
+            scope_claim: &rules.scope_claim,
         },
     )
     .map_err(|_| TokenError::InvalidClaims)?;
 
     let registered = check_claims(&parsed, rules, now)?;
-    Ok(VerifiedToken::new(registered, parsed.roles, payload))
+    Ok(VerifiedToken::new(registered, parsed.roles, parsed.scopes, payload))
 }
 
 /// Whether a token refused as [`TokenError::UnknownKey`] names a key a fresher JWKS could
