@@ -561,7 +561,6 @@ pub fn requires_permission(args: TokenStream, item: TokenStream) -> TokenStream 
 ///
 /// ```
 /// use auth::PermissionEnum;
-/// use auth::token::VerifiedToken;
 ///
 /// #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 /// enum Permission { PostsWrite, ReportsRead }
@@ -577,8 +576,8 @@ pub fn requires_permission(args: TokenStream, item: TokenStream) -> TokenStream 
 ///     }
 ///     // Only when a role enum grants these permissions (`impl GrantedByRoles for
 ///     // Permission`, which `#[role(permissions = Permission)]` writes):
-///     // fn role_grants(token: &VerifiedToken) -> u64 {
-///     //     auth::claims::granted_by_roles::<Self>(token)
+///     // fn role_grants<'a>(role_names: impl IntoIterator<Item = &'a str>) -> u64 {
+///     //     auth::claims::granted_by_roles::<Self>(role_names)
 ///     // }
 /// }
 /// ```

@@ -82,10 +82,10 @@ pub use authenticator::{Authenticator, AuthenticatorBuilder};
 // `enum Role` or `struct Claims`.
 pub use auth_macros::{Claims, Permission, Role, protected, requires_permission, requires_role};
 pub use claims::permission::PermissionEnum;
+pub use claims::permission::Permissions;
 pub use claims::role_enum::RoleEnum;
 pub use claims::roles::Roles;
 pub use claims::token_claims::TokenClaims;
-pub use claims::permission::Permissions;
 pub use extract::{
     Auth, Authenticated, RequireAllPermissions, RequireAllRoles, RequireFresh, RequirePermission,
     RequireRole,
@@ -98,7 +98,6 @@ pub mod __private {
     };
     pub use crate::claims::role_enum::{UnknownRoleName, name_bit_among, role_bit_among};
     pub use crate::claims::{NoRole, RoleCollection, UnknownPermission, UnknownRole};
-    pub use crate::token::VerifiedToken;
     pub use crate::{Authenticated, RequireAllRoles, RequireFresh, RequireRole};
     pub use crate::{PermissionEnum, Permissions, RequireAllPermissions, RequirePermission};
     pub use crate::{RoleEnum, Roles, TokenClaims};

@@ -109,7 +109,10 @@ pub fn token_with_permissions<P: PermissionEnum>(
     subject: &str,
     permissions: impl IntoIterator<Item = P>,
 ) -> String {
-    let scope = permissions.into_iter().collect::<Permissions<P>>().to_scope();
+    let scope = permissions
+        .into_iter()
+        .collect::<Permissions<P>>()
+        .to_scope();
     token_with_scope(auth, subject, &scope)
 }
 

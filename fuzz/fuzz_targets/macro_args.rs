@@ -1,4 +1,4 @@
-//! The `#[protected]` / `#[requires_role(..)]` expansion (argument parser, validation and
+//! The `#[protected]` / `#[requires_role(..)]` / `#[requires_permission(..)]` expansion (argument parser, validation and
 //! expansion), compiled from auth-macros' own sources: a proc-macro crate cannot be linked
 //! into a program, but its logic runs on `proc_macro2` (STYLE R1). Arbitrary text is lexed as a
 //! `proc_macro2::TokenStream` first, as rustc would hand it over. The expansion never panics
@@ -33,8 +33,15 @@ enum Item {
 }
 
 #[derive(Arbitrary, Debug)]
+enum Attribute {
+    Protected,
+    RequiresRole,
+    RequiresPermission,
+}
+
+#[derive(Arbitrary, Debug)]
 struct Input {
-    protected: bool,
+    attribute: Attribute,
     args: String,
     item: Item,
 }
@@ -53,10 +60,10 @@ fuzz_target!(|input: Input| {
     let Ok(item) = TokenStream::from_str(item) else {
         return;
     };
-    let kind = if input.protected {
-        guard::Kind::Protected
-    } else {
-        guard::Kind::RequiresRole
+    let kind = match input.attribute {
+        Attribute::Protected => guard::Kind::Protected,
+        Attribute::RequiresRole => guard::Kind::RequiresRole,
+        Attribute::RequiresPermission => guard::Kind::RequiresPermission,
     };
     let out = guard::expand(kind, args, item);
     let text = out.to_string();

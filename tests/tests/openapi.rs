@@ -6,7 +6,7 @@
 mod common;
 
 use auth::openapi::{CookieSecurityAddon, SecurityAddon};
-use auth::{protected, requires_role};
+use auth::{Permission, protected, requires_permission, requires_role};
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post, put};
@@ -58,6 +58,28 @@ async fn maybe() -> &'static str {
     "maybe"
 }
 
+#[derive(Permission, Clone, Copy)]
+enum Permission {
+    #[permission(rename = "reports:read")]
+    ReportsRead,
+    #[permission(rename = "reports:export")]
+    ReportsExport,
+}
+
+#[requires_permission(any("reports:read", "reports:export"))]
+#[utoipa::path(get, path = "/reports", responses((status = 200, description = "The reports")))]
+async fn reports() -> &'static str {
+    "reports"
+}
+
+/// A permission stacked on a role: both in one requirement.
+#[requires_permission("reports:export")]
+#[requires_role("admin")]
+#[utoipa::path(post, path = "/reports/export", responses((status = 202, description = "Started")))]
+async fn export_reports() -> StatusCode {
+    StatusCode::ACCEPTED
+}
+
 #[utoipa::path(get, path = "/health", responses((status = 200, description = "Up")))]
 async fn health() -> &'static str {
     "ok"
@@ -65,7 +87,7 @@ async fn health() -> &'static str {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(me, delete_post, create_post, settings, maybe, health),
+    paths(me, delete_post, create_post, settings, maybe, health, reports, export_reports),
     modifiers(&SecurityAddon)
 )]
 struct ApiDoc;
@@ -143,6 +165,30 @@ fn role_operations_list_their_roles_and_get_403() {
 }
 
 #[test]
+fn permission_operations_list_their_scopes_and_get_403() {
+    let doc = document();
+    let op = &doc["paths"]["/reports"]["get"];
+    assert_eq!(
+        op["security"],
+        json!([{"bearer": ["reports:read"]}, {"bearer": ["reports:export"]}])
+    );
+    assert_eq!(statuses(op), ["200", "401", "403"]);
+    assert_eq!(
+        op["responses"]["403"]["description"],
+        "The access token does not grant the required permission"
+    );
+    let op = &doc["paths"]["/reports/export"]["post"];
+    assert_eq!(
+        op["security"],
+        json!([{"bearer": ["reports:export", "admin"]}])
+    );
+    assert_eq!(
+        op["responses"]["403"]["description"],
+        "The access token does not grant the required role"
+    );
+}
+
+#[test]
 fn what_the_annotation_already_says_is_not_duplicated() {
     let doc = document();
     let op = &doc["paths"]["/maybe"]["get"];
@@ -215,6 +261,8 @@ async fn the_documented_handlers_still_guard_their_routes() {
         .route("/posts", post(create_post))
         .route("/settings", put(settings))
         .route("/maybe", get(maybe))
+        .route("/reports", get(reports))
+        .route("/reports/export", post(export_reports))
         .route("/health", get(health))
         .with_state(auth.clone());
     let reply = common::send(&app, common::get_with("/me", None)).await;
@@ -232,4 +280,9 @@ async fn the_documented_handlers_still_guard_their_routes() {
     assert_eq!(reply.text(), "ok");
     let reply = common::send(&app, common::get_bearer("/maybe", &token)).await;
     assert_eq!(reply.text(), "maybe");
+    let reply = common::send(&app, common::get_bearer("/reports", &token)).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let reader = auth::testing::token_with_permissions(&auth, "svc", [Permission::ReportsRead]);
+    let reply = common::send(&app, common::get_bearer("/reports", &reader)).await;
+    assert_eq!(reply.text(), "reports");
 }

@@ -158,11 +158,23 @@ async fn roles_grant_their_permissions_and_those_of_the_roles_they_imply() {
     let editor = token(&auth, "eve", [Role::Editor]);
     let viewer = token(&auth, "vic", [Role::Viewer]);
 
-    assert_eq!(call(&router, "GET", "/posts", Some(&admin)).await.status, StatusCode::NO_CONTENT);
-    assert_forbidden(&call(&router, "GET", "/posts", Some(&editor)).await, "posts:delete");
-    assert_forbidden(&call(&router, "GET", "/posts", Some(&viewer)).await, "posts:delete");
+    assert_eq!(
+        call(&router, "GET", "/posts", Some(&admin)).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_forbidden(
+        &call(&router, "GET", "/posts", Some(&editor)).await,
+        "posts:delete",
+    );
+    assert_forbidden(
+        &call(&router, "GET", "/posts", Some(&viewer)).await,
+        "posts:delete",
+    );
     // The admin writes posts through the editor role it implies.
-    assert_eq!(call(&router, "GET", "/moderate", Some(&admin)).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        call(&router, "GET", "/moderate", Some(&admin)).await.status,
+        StatusCode::NO_CONTENT
+    );
     assert_forbidden(
         &call(&router, "GET", "/moderate", Some(&editor)).await,
         "posts:write reports_read",
@@ -197,7 +209,10 @@ async fn the_scope_claim_grants_permissions_and_unknown_names_grant_nothing() {
     let auth = authenticator();
     let (router, runs) = app(&auth);
     let scoped = token_with_scope(&auth, "svc", "openid posts:delete unheard-of");
-    assert_eq!(call(&router, "GET", "/posts", Some(&scoped)).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        call(&router, "GET", "/posts", Some(&scoped)).await.status,
+        StatusCode::NO_CONTENT
+    );
     // Roles and scopes add up: an editor with a reports scope may moderate.
     let both = auth::testing::token_with_claims(
         &auth,
@@ -207,11 +222,20 @@ async fn the_scope_claim_grants_permissions_and_unknown_names_grant_nothing() {
             scope: "reports_read".into(),
         },
     );
-    assert_eq!(call(&router, "GET", "/moderate", Some(&both)).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        call(&router, "GET", "/moderate", Some(&both)).await.status,
+        StatusCode::NO_CONTENT
+    );
     let unknown = token_with_scope(&auth, "svc", "posts:deletе"); // a Cyrillic `е`
-    assert_forbidden(&call(&router, "GET", "/posts", Some(&unknown)).await, "posts:delete");
+    assert_forbidden(
+        &call(&router, "GET", "/posts", Some(&unknown)).await,
+        "posts:delete",
+    );
     let nothing = token_with_scope(&auth, "svc", "");
-    assert_forbidden(&call(&router, "GET", "/posts", Some(&nothing)).await, "posts:delete");
+    assert_forbidden(
+        &call(&router, "GET", "/posts", Some(&nothing)).await,
+        "posts:delete",
+    );
     assert_eq!(runs.load(Ordering::SeqCst), 2);
 }
 
@@ -227,10 +251,15 @@ async fn a_permission_enum_no_role_grants_is_granted_by_scopes_alone() {
     let auth = authenticator();
     let (router, _) = app(&auth);
     let admin = token(&auth, "ada", [Role::Admin]);
-    assert_forbidden(&call(&router, "GET", "/export", Some(&admin)).await, "billing:export");
+    assert_forbidden(
+        &call(&router, "GET", "/export", Some(&admin)).await,
+        "billing:export",
+    );
     let exporter = token_with_permissions(&auth, "exporter", [machine::Scope::BillingExport]);
     assert_eq!(
-        call(&router, "GET", "/export", Some(&exporter)).await.status,
+        call(&router, "GET", "/export", Some(&exporter))
+            .await
+            .status,
         StatusCode::NO_CONTENT
     );
 }
@@ -243,7 +272,12 @@ async fn fresh_and_stacked_requirements_all_apply() {
     let admin = token(&auth, "ada", [Role::Admin]);
     let reply = call(&router, "GET", "/fresh", Some(&admin)).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-    assert!(reply.challenge().unwrap().contains("A fresh login is required"));
+    assert!(
+        reply
+            .challenge()
+            .unwrap()
+            .contains("A fresh login is required")
+    );
     let fresh = auth
         .issue_fresh(&RolesAndScope {
             sub: "ada".into(),
@@ -252,7 +286,10 @@ async fn fresh_and_stacked_requirements_all_apply() {
         })
         .unwrap()
         .access_token;
-    assert_eq!(call(&router, "GET", "/fresh", Some(&fresh)).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        call(&router, "GET", "/fresh", Some(&fresh)).await.status,
+        StatusCode::NO_CONTENT
+    );
     let viewer_fresh = auth
         .issue_fresh(&RolesAndScope {
             sub: "vic".into(),
@@ -262,16 +299,28 @@ async fn fresh_and_stacked_requirements_all_apply() {
         .unwrap()
         .access_token;
     // The permission is checked before freshness: 403, not a request to log in again.
-    assert_forbidden(&call(&router, "GET", "/fresh", Some(&viewer_fresh)).await, "reports_read");
+    assert_forbidden(
+        &call(&router, "GET", "/fresh", Some(&viewer_fresh)).await,
+        "reports_read",
+    );
 
     // Role AND permission: the admin is an editor (implied) and reads reports.
-    assert_eq!(call(&router, "GET", "/stacked", Some(&admin)).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        call(&router, "GET", "/stacked", Some(&admin)).await.status,
+        StatusCode::NO_CONTENT
+    );
     let editor = token(&auth, "eve", [Role::Editor]);
-    assert_forbidden(&call(&router, "GET", "/stacked", Some(&editor)).await, "reports_read");
+    assert_forbidden(
+        &call(&router, "GET", "/stacked", Some(&editor)).await,
+        "reports_read",
+    );
     let reporter = token_with_scope(&auth, "svc", "reports_read");
     let reply = call(&router, "GET", "/stacked", Some(&reporter)).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    assert_eq!(reply.challenge(), Some(r#"Bearer error="insufficient_scope""#));
+    assert_eq!(
+        reply.challenge(),
+        Some(r#"Bearer error="insufficient_scope""#)
+    );
 }
 
 #[tokio::test]
@@ -286,7 +335,10 @@ async fn a_configured_scope_claim_is_read_instead_of_scope() {
     let (router, _) = app(&auth);
     // The test helper writes the configured claim.
     let scp = token_with_scope(&auth, "svc", "posts:delete");
-    assert_eq!(call(&router, "GET", "/posts", Some(&scp)).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        call(&router, "GET", "/posts", Some(&scp)).await.status,
+        StatusCode::NO_CONTENT
+    );
     let verified = auth.verify_without_revocation(&scp).unwrap();
     assert_eq!(verified.scope_names().collect::<Vec<_>>(), ["posts:delete"]);
     // `scope` is now an ordinary claim.
@@ -298,10 +350,15 @@ async fn a_configured_scope_claim_is_read_instead_of_scope() {
             scope: "posts:delete".into(),
         },
     );
-    assert_forbidden(&call(&router, "GET", "/posts", Some(&other)).await, "posts:delete");
+    assert_forbidden(
+        &call(&router, "GET", "/posts", Some(&other)).await,
+        "posts:delete",
+    );
     assert!(
         Authenticator::builder()
-            .signing_key(auth::keys::SigningKey::generate_hmac(auth::keys::Algorithm::HS256).unwrap())
+            .signing_key(
+                auth::keys::SigningKey::generate_hmac(auth::keys::Algorithm::HS256).unwrap()
+            )
             .issuer("iss")
             .audience("aud")
             .scope_claim("a.b")
@@ -327,8 +384,14 @@ fn the_token_permissions_are_a_bitset_of_roles_and_scopes() {
     // Asked about another enum, the answer is that enum's, not the cached one.
     assert!(verified.permissions::<machine::Scope>().is_empty());
     assert_eq!(verified.permissions::<Permission>().len(), 3);
-    assert_eq!(Permission::NAMES, ["posts:write", "posts:delete", "reports_read"]);
-    assert_eq!("posts:write".parse::<Permission>(), Ok(Permission::PostsWrite));
+    assert_eq!(
+        Permission::NAMES,
+        ["posts:write", "posts:delete", "reports_read"]
+    );
+    assert_eq!(
+        "posts:write".parse::<Permission>(),
+        Ok(Permission::PostsWrite)
+    );
     assert!("posts".parse::<Permission>().is_err());
     assert_eq!(
         serde_json::to_string(&Permission::ReportsRead).unwrap(),
@@ -373,7 +436,10 @@ fn client_request(body: &str, authorization: Option<&str>) -> Request<Body> {
 #[tokio::test]
 async fn a_client_gets_a_token_with_the_scopes_it_asked_for() {
     let clients = clients().await;
-    let h = Setup::default().configure(move |b| b.clients(clients)).build().await;
+    let h = Setup::default()
+        .configure(move |b| b.clients(clients))
+        .build()
+        .await;
     let reply = h
         .send(client_request(
             "grant_type=client_credentials&scope=billing%3Aexport",
@@ -389,7 +455,11 @@ async fn a_client_gets_a_token_with_the_scopes_it_asked_for() {
     let access = body["access_token"].as_str().unwrap();
     let verified = h.auth.verify_without_revocation(access).unwrap();
     assert_eq!(verified.subject(), "exporter");
-    assert!(verified.permissions::<machine::Scope>().contains(machine::Scope::BillingExport));
+    assert!(
+        verified
+            .permissions::<machine::Scope>()
+            .contains(machine::Scope::BillingExport)
+    );
     assert!(verified.permissions::<Permission>().is_empty());
     let claims: serde_json::Value = serde_json::from_slice(verified.payload()).unwrap();
     assert_eq!(claims["client_id"], "exporter");
@@ -408,7 +478,10 @@ async fn a_client_gets_a_token_with_the_scopes_it_asked_for() {
 #[tokio::test]
 async fn bad_client_credentials_are_401_invalid_client_with_a_basic_challenge() {
     let clients = clients().await;
-    let h = Setup::default().configure(move |b| b.clients(clients)).build().await;
+    let h = Setup::default()
+        .configure(move |b| b.clients(clients))
+        .build()
+        .await;
     let body = "grant_type=client_credentials";
     let wrong_secret = basic("exporter", "not the secret");
     let unknown = basic("nobody", SECRET);
@@ -425,7 +498,11 @@ async fn bad_client_credentials_are_401_invalid_client_with_a_basic_challenge() 
     let mut bodies = Vec::new();
     for (body, authorization) in cases {
         let reply = h.send(client_request(body, authorization)).await;
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{body} {authorization:?}");
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{body} {authorization:?}"
+        );
         assert_eq!(reply.challenge(), Some(r#"Basic realm="api""#));
         assert_eq!(reply.json()["error"], "invalid_client");
         bodies.push(reply.body);
@@ -437,7 +514,10 @@ async fn bad_client_credentials_are_401_invalid_client_with_a_basic_challenge() 
 #[tokio::test]
 async fn a_scope_the_client_may_not_have_is_400_invalid_scope() {
     let clients = clients().await;
-    let h = Setup::default().configure(move |b| b.clients(clients)).build().await;
+    let h = Setup::default()
+        .configure(move |b| b.clients(clients))
+        .build()
+        .await;
     let reply = h
         .send(client_request(
             "grant_type=client_credentials&scope=reports_read+posts%3Adelete",
@@ -452,7 +532,10 @@ async fn a_scope_the_client_may_not_have_is_400_invalid_scope() {
 #[tokio::test]
 async fn credentials_sent_two_ways_are_refused() {
     let clients = clients().await;
-    let h = Setup::default().configure(move |b| b.clients(clients)).build().await;
+    let h = Setup::default()
+        .configure(move |b| b.clients(clients))
+        .build()
+        .await;
     let reply = h
         .send(client_request(
             &format!("grant_type=client_credentials&client_id=exporter&client_secret={SECRET}"),

@@ -60,10 +60,9 @@ pub(crate) fn parse(kind: Kind, tokens: TokenStream) -> syn::Result<Args> {
             }
         }
         Kind::RequiresRole | Kind::RequiresPermission => {
-            let args = (|input: ParseStream<'_>| {
-                comma_separated(input, |input| parse_arg(kind, input))
-            })
-            .parse2(tokens)?;
+            let args =
+                (|input: ParseStream<'_>| comma_separated(input, |input| parse_arg(kind, input)))
+                    .parse2(tokens)?;
             Ok(Args { args })
         }
     }

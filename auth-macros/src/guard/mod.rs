@@ -360,6 +360,50 @@ mod tests {
     }
 
     #[test]
+    fn requires_permission_builds_the_mask_from_permission_bits() {
+        let out = expand_str(
+            Kind::RequiresPermission,
+            quote!(all("posts:write", "reports_read"), permission = crate::P),
+            quote!(
+                async fn h() {}
+            ),
+        );
+        let expected = quote! {
+            async fn h(
+                __auth_guard: ::auth::__private::RequireAllPermissions<
+                    crate::P,
+                    {
+                        const __AUTH_PERMISSION_0: ::core::primitive::u64 =
+                            match ::auth::__private::name_bit_among("permission", <crate::P as ::auth::__private::PermissionEnum>::NAMES, "posts:write") {
+                                ::core::result::Result::Ok(bit) => bit,
+                                ::core::result::Result::Err(unknown) => ::core::panic!("{}", unknown.message()),
+                            };
+                        const __AUTH_PERMISSION_1: ::core::primitive::u64 =
+                            match ::auth::__private::name_bit_among("permission", <crate::P as ::auth::__private::PermissionEnum>::NAMES, "reports_read") {
+                                ::core::result::Result::Ok(bit) => bit,
+                                ::core::result::Result::Err(unknown) => ::core::panic!("{}", unknown.message()),
+                            };
+                        __AUTH_PERMISSION_0 | __AUTH_PERMISSION_1
+                    }
+                >
+            ) {}
+        };
+        assert_eq!(out, expected.to_string());
+        // Without `permission = ..`, the `Permission` in scope; `any` is `RequirePermission`.
+        let out = expand_str(
+            Kind::RequiresPermission,
+            quote!("posts:write"),
+            quote!(
+                async fn h() {}
+            ),
+        );
+        assert!(
+            out.starts_with("async fn h (__auth_guard : :: auth :: __private :: RequirePermission < Permission , {"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn fresh_inserts_the_fresh_guard_after_the_role_guard() {
         let out = expand_str(
             Kind::Protected,

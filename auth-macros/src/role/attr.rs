@@ -223,20 +223,33 @@ mod tests {
     fn reads_grants_empty_or_not() {
         let (attrs, errors) = parse(
             Flavor::Role,
-            quote!(#[role(grants(PostsWrite, ReportsRead))] Editor),
+            quote!(
+                #[role(grants(PostsWrite, ReportsRead))]
+                Editor
+            ),
         );
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(
             attrs.grants.unwrap().permissions,
             ["PostsWrite", "ReportsRead"]
         );
-        let (attrs, _) = parse(Flavor::Role, quote!(#[role(grants())] Viewer));
+        let (attrs, _) = parse(
+            Flavor::Role,
+            quote!(
+                #[role(grants())]
+                Viewer
+            ),
+        );
         assert!(attrs.grants.unwrap().permissions.is_empty());
         let (attrs, _) = parse(Flavor::Role, quote!(Viewer));
         assert!(attrs.grants.is_none());
         let (_, errors) = parse(
             Flavor::Role,
-            quote!(#[role(grants(A), grants(B))] #[role(grants(Permission::C))] Viewer),
+            quote!(
+                #[role(grants(A), grants(B))]
+                #[role(grants(Permission::C))]
+                Viewer
+            ),
         );
         assert_eq!(
             errors,
@@ -251,7 +264,10 @@ mod tests {
     fn permissions_take_rename_only() {
         let (attrs, errors) = parse(
             Flavor::Permission,
-            quote!(#[permission(rename = "posts:write", grants(X))] PostsWrite),
+            quote!(
+                #[permission(rename = "posts:write", grants(X))]
+                PostsWrite
+            ),
         );
         assert_eq!(attrs.rename.unwrap().value(), "posts:write");
         assert_eq!(
@@ -259,7 +275,13 @@ mod tests {
             ["unknown `#[permission]` attribute `grants`; expected one of: `rename`"]
         );
         // A `#[role]` on a permission is someone else's attribute.
-        let (attrs, errors) = parse(Flavor::Permission, quote!(#[role(rename = "x")] A));
+        let (attrs, errors) = parse(
+            Flavor::Permission,
+            quote!(
+                #[role(rename = "x")]
+                A
+            ),
+        );
         assert!(attrs.rename.is_none() && errors.is_empty());
     }
 

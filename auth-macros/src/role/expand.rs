@@ -38,10 +38,12 @@ pub(crate) fn expand(model: &RoleModel<'_>) -> TokenStream {
             Some(quote! {
                 /// What the token's roles grant, when a role enum names this enum in
                 /// `#[role(permissions = ..)]`; nothing otherwise.
-                fn role_grants(token: &#private::VerifiedToken) -> u64 {
+                fn role_grants<'__a>(
+                    role_names: impl ::core::iter::IntoIterator<Item = &'__a str>,
+                ) -> u64 {
                     #[allow(unused_imports)]
                     use #private::{GrantsViaRoles as _, GrantsViaScopesOnly as _};
-                    (&#private::GrantProbe::<Self>::new()).role_grants(token)
+                    (&#private::GrantProbe::<Self>::new()).role_grants(role_names)
                 }
             }),
         ),

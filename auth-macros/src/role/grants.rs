@@ -130,6 +130,13 @@ mod tests {
 
     #[test]
     fn no_permissions_no_table() {
-        assert_eq!(table_of(quote!(enum Role { Admin })), "");
+        assert_eq!(
+            table_of(quote!(
+                enum Role {
+                    Admin,
+                }
+            )),
+            ""
+        );
     }
 }

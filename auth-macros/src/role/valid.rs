@@ -328,7 +328,9 @@ mod tests {
             errors_of(quote! {
                 enum Role { #[role(grants(PostsWrite))] Editor }
             }),
-            ["`grants` needs the permission enum: add `#[role(permissions = Permission)]` above the role enum"]
+            [
+                "`grants` needs the permission enum: add `#[role(permissions = Permission)]` above the role enum"
+            ]
         );
     }
 
@@ -356,8 +358,13 @@ mod tests {
         );
         let variants = (0..65).map(|i| quote::format_ident!("P{i}"));
         assert_eq!(
-            errors_of_flavor(Flavor::Permission, quote!(enum Permission { #(#variants),* })),
-            ["a permission enum can have at most 64 permissions (one bit each in a `u64`); this is permission 65"]
+            errors_of_flavor(
+                Flavor::Permission,
+                quote!(enum Permission { #(#variants),* })
+            ),
+            [
+                "a permission enum can have at most 64 permissions (one bit each in a `u64`); this is permission 65"
+            ]
         );
     }
 }

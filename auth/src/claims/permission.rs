@@ -9,7 +9,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use super::role_enum::{RoleEnum, name_bit_among};
-use crate::token::VerifiedToken;
+use super::roles::Roles;
 
 /// An application's permissions (or OAuth scopes): a fieldless enum whose variants have wire
 /// names, such as `posts:write`.
@@ -64,11 +64,12 @@ pub trait PermissionEnum: Sized + Send + Sync + 'static {
             .and_then(Self::from_index)
     }
 
-    /// The bits of the permissions the token's roles grant. None by default: the
-    /// permissions then come from the scope claim alone. `#[derive(Permission)]` makes it
-    /// [`granted_by_roles`] when a role enum names this enum in `#[role(permissions = ..)]`.
-    fn role_grants(token: &VerifiedToken) -> u64 {
-        let _ = token;
+    /// The bits of the permissions that a token with these role names is granted by its
+    /// roles. None by default: the permissions then come from the scope claim alone.
+    /// `#[derive(Permission)]` makes it [`granted_by_roles`] when a role enum names this enum
+    /// in `#[role(permissions = ..)]`.
+    fn role_grants<'a>(role_names: impl IntoIterator<Item = &'a str>) -> u64 {
+        let _ = role_names;
         0
     }
 }
@@ -124,10 +125,13 @@ pub trait GrantedByRoles: Sized + 'static {
     const GRANTS: &'static [u64];
 }
 
-/// The bits of the permissions of `P` that the token's roles grant: the union of
-/// [`GrantedByRoles::GRANTS`] over the roles of the token.
-pub fn granted_by_roles<P: GrantedByRoles>(token: &VerifiedToken) -> u64 {
-    let mut roles = token.roles::<P::Role>().bits();
+/// The bits of the permissions of `P` that the roles named in `role_names` grant: the union
+/// of [`GrantedByRoles::GRANTS`] over those roles (names `P::Role` does not know grant
+/// nothing).
+pub fn granted_by_roles<'a, P: GrantedByRoles>(
+    role_names: impl IntoIterator<Item = &'a str>,
+) -> u64 {
+    let mut roles = Roles::<P::Role>::from_names(role_names).bits();
     let mut bits = 0;
     while roles != 0 {
         let i = roles.trailing_zeros() as usize;
@@ -159,23 +163,23 @@ impl<P> Default for GrantProbe<P> {
 /// The probe's choice when a role enum grants `P`.
 #[doc(hidden)]
 pub trait GrantsViaRoles {
-    fn role_grants(&self, token: &VerifiedToken) -> u64;
+    fn role_grants<'a>(&self, role_names: impl IntoIterator<Item = &'a str>) -> u64;
 }
 
 impl<P: GrantedByRoles> GrantsViaRoles for GrantProbe<P> {
-    fn role_grants(&self, token: &VerifiedToken) -> u64 {
-        granted_by_roles::<P>(token)
+    fn role_grants<'a>(&self, role_names: impl IntoIterator<Item = &'a str>) -> u64 {
+        granted_by_roles::<P>(role_names)
     }
 }
 
 /// The probe's choice when no role enum grants `P`: scopes only.
 #[doc(hidden)]
 pub trait GrantsViaScopesOnly {
-    fn role_grants(&self, token: &VerifiedToken) -> u64;
+    fn role_grants<'a>(&self, role_names: impl IntoIterator<Item = &'a str>) -> u64;
 }
 
 impl<P> GrantsViaScopesOnly for &GrantProbe<P> {
-    fn role_grants(&self, _: &VerifiedToken) -> u64 {
+    fn role_grants<'a>(&self, _: impl IntoIterator<Item = &'a str>) -> u64 {
         0
     }
 }
@@ -368,7 +372,9 @@ mod tests {
         assert_eq!(set.to_scope(), "posts:read posts:delete");
         assert_eq!(format!("{set:?}"), r#"{"posts:read", "posts:delete"}"#);
         assert_eq!(
-            Permissions::from([Permission::Write]).iter().collect::<Vec<_>>(),
+            Permissions::from([Permission::Write])
+                .iter()
+                .collect::<Vec<_>>(),
             [Permission::Write]
         );
         assert!(Permissions::<Permission>::empty().is_empty());
@@ -376,10 +382,24 @@ mod tests {
 
     #[test]
     fn scope_tokens_are_printable_ascii_without_quotes_or_spaces() {
-        for good in ["posts:write", "a", "read_all", "https://api.example/x", "!#[]~"] {
+        for good in [
+            "posts:write",
+            "a",
+            "read_all",
+            "https://api.example/x",
+            "!#[]~",
+        ] {
             assert!(is_scope_token(good), "{good}");
         }
-        for bad in ["", "a b", "say\"hi\"", "back\\slash", "é", "tab\t", "\u{7f}"] {
+        for bad in [
+            "",
+            "a b",
+            "say\"hi\"",
+            "back\\slash",
+            "é",
+            "tab\t",
+            "\u{7f}",
+        ] {
             assert!(!is_scope_token(bad), "{bad}");
         }
         assert!(is_scope_list("posts:write posts:delete"));

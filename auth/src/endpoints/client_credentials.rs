@@ -219,7 +219,12 @@ mod tests {
         let credentials = decode_basic(&encoded).unwrap_or_else(|| unreachable!());
         assert_eq!(credentials.id, "svc:a");
         assert_eq!(credentials.secret, "s e cret");
-        for bad in ["", "!!!", &STANDARD.encode("no-colon"), &STANDARD.encode(":secret")] {
+        for bad in [
+            "",
+            "!!!",
+            &STANDARD.encode("no-colon"),
+            &STANDARD.encode(":secret"),
+        ] {
             assert!(decode_basic(bad).is_none(), "{bad}");
         }
     }
@@ -232,7 +237,9 @@ mod tests {
             Some("reports:read reports:write")
         );
         assert_eq!(
-            granted_scope(&client, Some("reports:write  reports:write")).ok().as_deref(),
+            granted_scope(&client, Some("reports:write  reports:write"))
+                .ok()
+                .as_deref(),
             Some("reports:write")
         );
         let refused = granted_scope(&client, Some("reports:read admin")).err();

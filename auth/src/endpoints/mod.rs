@@ -115,7 +115,8 @@
 //! | `POST /logout` `refresh_token=..`, the access token in `Authorization: Bearer` (optional) | 204, also for an unknown or invalid refresh token (RFC 7009 §2.2) |
 //! | unknown user, wrong password, disabled user, unusable stored hash | 400 `invalid_grant`, byte for byte the same answer |
 //! | unknown, expired, spent, revoked refresh token; its user gone or disabled | 400 `invalid_grant` |
-//! | another `grant_type` | 400 `unsupported_grant_type` |
+//! | `POST /token` `grant_type=client_credentials[&scope=..]`, the client's id and secret in `Authorization: Basic` (with [`EndpointsBuilder::clients`]) | 200 `{"access_token","token_type":"Bearer","expires_in","scope"}`; 401 `invalid_client` for bad client credentials, 400 `invalid_scope` for a scope the client may not have |
+//! | another `grant_type` (or `client_credentials` without [`EndpointsBuilder::clients`]) | 400 `unsupported_grant_type` |
 //! | missing or empty parameter, a parameter sent twice, a malformed body, a password over 1 KiB | 400 `invalid_request` |
 //! | another content type | 415 `invalid_request` |
 //! | a body over the limit | 413 `invalid_request` |

@@ -396,14 +396,21 @@ mod tests {
         };
         assert_eq!(
             scopes(r#"{"roles":["admin"],"scope":"posts:write  reports:read"}"#).unwrap(),
-            (vec!["admin".into()], vec!["posts:write".into(), "reports:read".into()])
+            (
+                vec!["admin".into()],
+                vec!["posts:write".into(), "reports:read".into()]
+            )
         );
         assert_eq!(
             scopes(r#"{"scope":["posts:write"]}"#).unwrap().1,
             ["posts:write"]
         );
         assert!(scopes(r#"{"roles":["a"]}"#).unwrap().1.is_empty());
-        for bad in [r#"{"scope":1}"#, r#"{"scope":{"a":"b"}}"#, r#"{"scope":["a",2]}"#] {
+        for bad in [
+            r#"{"scope":1}"#,
+            r#"{"scope":{"a":"b"}}"#,
+            r#"{"scope":["a",2]}"#,
+        ] {
             assert!(scopes(bad).is_err(), "{bad}");
         }
         let many = format!(r#"{{"scope":"{}"}}"#, vec!["x"; 300].join(" "));

@@ -8,8 +8,8 @@ use serde_json::Value;
 use crate::json::Key;
 
 use super::TokenError;
-use crate::claims::{RegisteredClaims, effective_bits};
 use crate::claims::{PermissionEnum, Permissions};
+use crate::claims::{RegisteredClaims, effective_bits};
 use crate::{RoleEnum, Roles, TokenClaims};
 
 /// A verified access token: its registered claims, its roles and its payload.
@@ -125,7 +125,8 @@ impl VerifiedToken {
     pub fn permissions<P: PermissionEnum>(&self) -> Permissions<P> {
         let id = TypeId::of::<P>();
         let compute = || {
-            Permissions::<P>::from_names(self.scope_names()).bits() | P::role_grants(self)
+            Permissions::<P>::from_names(self.scope_names()).bits()
+                | P::role_grants(self.role_names())
         };
         let &(cached_for, bits) = self.permission_bits.get_or_init(|| (id, compute()));
         Permissions::from_bits(if cached_for == id { bits } else { compute() })

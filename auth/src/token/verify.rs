@@ -86,7 +86,12 @@ pub(crate) fn verify(
     .map_err(|_| TokenError::InvalidClaims)?;
 
     let registered = check_claims(&parsed, rules, now)?;
-    Ok(VerifiedToken::new(registered, parsed.roles, parsed.scopes, payload))
+    Ok(VerifiedToken::new(
+        registered,
+        parsed.roles,
+        parsed.scopes,
+        payload,
+    ))
 }
 
 /// Whether a token refused as [`TokenError::UnknownKey`] names a key a fresher JWKS could
