@@ -292,7 +292,7 @@ pub fn protected(args: TokenStream, item: TokenStream) -> TokenStream {
 /// #[derive(Role)]
 /// enum Role { Admin, Editor }
 ///
-/// #[requires_role("admni")] // error: unknown role `admni`; expected one of: `admin`, `editor`
+/// #[requires_role("admni")] // error: unknown role `admni` in `Role`; expected one of: `admin`, `editor`
 /// async fn purge() {}
 /// # fn main() {}
 /// ```
@@ -474,7 +474,7 @@ pub fn requires_role(args: TokenStream, item: TokenStream) -> TokenStream {
 ///     PostsDelete,
 /// }
 ///
-/// #[requires_permission("posts:delte")] // error: unknown permission `posts:delte`; expected one of: `posts:delete`
+/// #[requires_permission("posts:delte")] // error: unknown permission `posts:delte` in `Permission`; expected one of: `posts:delete`
 /// async fn delete_post() {}
 /// # fn main() {}
 /// ```

@@ -87,8 +87,8 @@ pub use claims::role_enum::RoleEnum;
 pub use claims::roles::Roles;
 pub use claims::token_claims::TokenClaims;
 pub use extract::{
-    Auth, Authenticated, RequireAllPermissions, RequireAllRoles, RequireFresh, RequirePermission,
-    RequireRole,
+    Auth, AuthState, Authenticated, RequireAllPermissions, RequireAllRoles, RequireFresh,
+    RequirePermission, RequireRole,
 };
 
 #[doc(hidden)] // used by the expansions of `auth-macros`; not public API

@@ -479,3 +479,47 @@ fn derived_role_has_wire_names_serde_display_and_from_str() {
     assert_eq!(Role::from_index(4), None);
     assert_eq!(Role::Auditor.index(), 3);
 }
+
+/// axum's most common state pattern: `State<Arc<AppState>>`. The guards and `Auth<C>` find
+/// the authenticator through `AuthState`, which `Arc<AppState>` has because `AppState` has it.
+#[tokio::test]
+async fn guards_work_on_an_arc_state() {
+    #[derive(Clone, FromRef)]
+    struct Shared {
+        auth: Authenticator,
+        greeting: &'static str,
+    }
+
+    #[requires_role("editor")]
+    async fn greet(State(state): State<Arc<Shared>>, Auth(user): Auth<UserClaims>) -> String {
+        format!("{} {}", state.greeting, user.sub)
+    }
+
+    let auth = authenticator();
+    let app: Router = Router::new()
+        .route("/greet", get(greet))
+        .with_state(Arc::new(Shared {
+            auth: auth.clone(),
+            greeting: "hello",
+        }));
+    let send = |token: Option<String>| {
+        let app = app.clone();
+        async move {
+            let mut request = Request::get("/greet");
+            if let Some(token) = token {
+                request = request.header(header::AUTHORIZATION, bearer(&token));
+            }
+            app.oneshot(request.body(Body::empty()).unwrap())
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(send(None).await.status(), StatusCode::UNAUTHORIZED);
+    let viewer = token(&auth, "vic", [Role::Viewer]);
+    assert_eq!(send(Some(viewer)).await.status(), StatusCode::FORBIDDEN);
+    let admin = token(&auth, "ada", [Role::Admin]);
+    let response = send(Some(admin)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&body[..], b"hello ada");
+}

@@ -113,7 +113,34 @@ fn parse_arg(kind: Kind, input: ParseStream<'_>) -> syn::Result<Arg> {
     if input.peek(kw::fresh) && (input.peek2(Token![,]) || is_last(input)) {
         return Ok(Arg::Fresh(input.parse()?));
     }
+    // `frsh`, `fersh`: a misspelt flag, not a role written without quotes.
+    if input.peek(Ident::peek_any) && (input.peek2(Token![,]) || is_last(input)) {
+        let fork = input.fork();
+        let ident = fork.call(Ident::parse_any)?;
+        let written = ident.unraw().to_string();
+        if written != "fresh" && edit_distance(&written, "fresh") <= 2 {
+            return Err(syn::Error::new_spanned(
+                &ident,
+                format!("unknown `{kind}` argument `{written}`; did you mean `fresh`?"),
+            ));
+        }
+    }
     parse_name(kind, input).map(|name| Arg::Roles(RoleExpr::Name(name)))
+}
+
+/// The Levenshtein distance between two short words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 /// Whether the next token is the last of the arguments.
@@ -388,6 +415,27 @@ mod tests {
             parse_err(Kind::RequiresRole, quote!(1 + 2)),
             "`#[requires_role]` takes role names as string literals, as in `#[requires_role(\"admin\")]`"
         );
+    }
+
+    #[test]
+    fn a_misspelt_fresh_is_named() {
+        for (tokens, written) in [
+            (quote!("admin", frsh), "frsh"),
+            (quote!("admin", fersh), "fersh"),
+            (quote!(Fresh, "admin"), "Fresh"),
+        ] {
+            assert_eq!(
+                parse_err(Kind::RequiresRole, tokens),
+                format!("unknown `#[requires_role]` argument `{written}`; did you mean `fresh`?")
+            );
+        }
+        // Far from `fresh`: a role written without quotes.
+        assert_eq!(
+            parse_err(Kind::RequiresRole, quote!("admin", editor)),
+            "`#[requires_role]` takes role names as string literals; write `\"editor\"`"
+        );
+        assert_eq!(edit_distance("fresh", "fresh"), 0);
+        assert_eq!(edit_distance("", "fresh"), 5);
     }
 
     #[test]

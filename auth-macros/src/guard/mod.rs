@@ -240,12 +240,16 @@ fn guard_type(kind: Kind, roles: &RoleCheck) -> TokenStream {
         || Ident::new(kind.default_type(), Span::call_site()).into_token_stream(),
         ToTokens::to_token_stream,
     );
-    let (enum_trait, lookup, noun) = match kind {
-        Kind::RequiresPermission => (quote!(PermissionEnum), quote!(name_bit_among), "permission"),
-        Kind::Protected | Kind::RequiresRole => (quote!(RoleEnum), quote!(role_bit_among), "role"),
+    let (enum_trait, noun) = match kind {
+        Kind::RequiresPermission => (quote!(PermissionEnum), "permission"),
+        Kind::Protected | Kind::RequiresRole => (quote!(RoleEnum), "role"),
     };
-    // `role_bit_among(names, name)`, `name_bit_among("permission", names, name)`.
-    let noun_arg = (kind == Kind::RequiresPermission).then(|| quote!(#noun,));
+    // The enum as the user wrote it (or the default), for the message of an unknown name.
+    let enum_name = role_type
+        .to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>();
     // One `const` item per role: rustc evaluates each, so every unknown role is reported,
     // not only the first.
     let consts: Vec<Ident> = (0..names.len())
@@ -260,7 +264,7 @@ fn guard_type(kind: Kind, roles: &RoleCheck) -> TokenStream {
             <#role_type as ::auth::__private::#enum_trait>::NAMES
         };
         quote_spanned! {name.span()=>
-            match ::auth::__private::#lookup(#noun_arg #names, #name) {
+            match ::auth::__private::name_bit_among(#noun, #enum_name, #names, #name) {
                 ::core::result::Result::Ok(bit) => bit,
                 ::core::result::Result::Err(unknown) => ::core::panic!("{}", unknown.message()),
             }
@@ -328,12 +332,12 @@ mod tests {
                     crate::R,
                     {
                         const __AUTH_ROLE_0: ::core::primitive::u64 =
-                            match ::auth::__private::role_bit_among(<crate::R as ::auth::__private::RoleEnum>::NAMES, "admin") {
+                            match ::auth::__private::name_bit_among("role", "crate::R", <crate::R as ::auth::__private::RoleEnum>::NAMES, "admin") {
                                 ::core::result::Result::Ok(bit) => bit,
                                 ::core::result::Result::Err(unknown) => ::core::panic!("{}", unknown.message()),
                             };
                         const __AUTH_ROLE_1: ::core::primitive::u64 =
-                            match ::auth::__private::role_bit_among(<crate::R as ::auth::__private::RoleEnum>::NAMES, "editor") {
+                            match ::auth::__private::name_bit_among("role", "crate::R", <crate::R as ::auth::__private::RoleEnum>::NAMES, "editor") {
                                 ::core::result::Result::Ok(bit) => bit,
                                 ::core::result::Result::Err(unknown) => ::core::panic!("{}", unknown.message()),
                             };
@@ -356,7 +360,7 @@ mod tests {
                 async fn h() {}
             ),
         );
-        assert!(out.contains("RequireAllRoles < Role , { const __AUTH_ROLE_0 : :: core :: primitive :: u64 = match :: auth :: __private :: role_bit_among (< Role as :: auth :: __private :: RoleEnum > :: NAMES , \"a\")"), "{out}");
+        assert!(out.contains("RequireAllRoles < Role , { const __AUTH_ROLE_0 : :: core :: primitive :: u64 = match :: auth :: __private :: name_bit_among (\"role\" , \"Role\" , < Role as :: auth :: __private :: RoleEnum > :: NAMES , \"a\")"), "{out}");
     }
 
     #[test]
@@ -374,12 +378,12 @@ mod tests {
                     crate::P,
                     {
                         const __AUTH_PERMISSION_0: ::core::primitive::u64 =
-                            match ::auth::__private::name_bit_among("permission", <crate::P as ::auth::__private::PermissionEnum>::NAMES, "posts:write") {
+                            match ::auth::__private::name_bit_among("permission", "crate::P", <crate::P as ::auth::__private::PermissionEnum>::NAMES, "posts:write") {
                                 ::core::result::Result::Ok(bit) => bit,
                                 ::core::result::Result::Err(unknown) => ::core::panic!("{}", unknown.message()),
                             };
                         const __AUTH_PERMISSION_1: ::core::primitive::u64 =
-                            match ::auth::__private::name_bit_among("permission", <crate::P as ::auth::__private::PermissionEnum>::NAMES, "reports_read") {
+                            match ::auth::__private::name_bit_among("permission", "crate::P", <crate::P as ::auth::__private::PermissionEnum>::NAMES, "reports_read") {
                                 ::core::result::Result::Ok(bit) => bit,
                                 ::core::result::Result::Err(unknown) => ::core::panic!("{}", unknown.message()),
                             };
@@ -428,7 +432,7 @@ mod tests {
         );
         assert!(
             out.starts_with(
-                "async fn h (__auth_guard_1 : :: auth :: __private :: RequireRole < Role , { const __AUTH_ROLE_0 : :: core :: primitive :: u64 = match :: auth :: __private :: role_bit_among (< Role as :: auth :: __private :: RoleEnum > :: NAMES , \"admin\")"
+                "async fn h (__auth_guard_1 : :: auth :: __private :: RequireRole < Role , { const __AUTH_ROLE_0 : :: core :: primitive :: u64 = match :: auth :: __private :: name_bit_among (\"role\" , \"Role\" , < Role as :: auth :: __private :: RoleEnum > :: NAMES , \"admin\")"
             ),
             "{out}"
         );

@@ -101,7 +101,7 @@ pub trait PermissionEnum: Sized + Send + Sync + 'static {
 /// When `name` is not a wire name of `P`: at compile time in a const context, at run time
 /// otherwise.
 pub const fn permission_bit<P: PermissionEnum>(name: &str) -> u64 {
-    match name_bit_among("permission", P::NAMES, name) {
+    match name_bit_among("permission", "", P::NAMES, name) {
         Ok(bit) => bit,
         Err(unknown) => panic!("{}", unknown.message()),
     }

@@ -97,15 +97,17 @@ pub(crate) fn effective_bits<R: RoleEnum>(bits: u64) -> u64 {
 #[doc(hidden)]
 #[allow(clippy::result_large_err)] // evaluated by the compiler, where size costs nothing
 pub const fn role_bit_among(names: &[&str], name: &str) -> Result<u64, UnknownRoleName> {
-    name_bit_among("role", names, name)
+    name_bit_among("role", "", names, name)
 }
 
 /// [`role_bit_among`] for any enum of wire names: `noun` ("role", "permission") names what
-/// is looked up in the message.
+/// is looked up, and `enum_name` (as the attribute wrote it; empty when unknown) where, in the
+/// message: "unknown role `oncall` in `Role`; expected one of: ...".
 #[doc(hidden)]
 #[allow(clippy::result_large_err)] // evaluated by the compiler, where size costs nothing
 pub const fn name_bit_among(
     noun: &str,
+    enum_name: &str,
     names: &[&str],
     name: &str,
 ) -> Result<u64, UnknownRoleName> {
@@ -129,7 +131,11 @@ pub const fn name_bit_among(
         .push(noun)
         .push(" `")
         .push(name)
-        .push("`; expected one of: ");
+        .push("`");
+    if !enum_name.is_empty() {
+        message = message.push(" in `").push(enum_name).push("`");
+    }
+    message = message.push("; expected one of: ");
     let mut i = 0;
     while i < names.len() {
         if i > 0 {

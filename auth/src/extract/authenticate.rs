@@ -22,6 +22,17 @@ pub(crate) async fn authenticate(
     auth: &Authenticator,
     parts: &mut Parts,
 ) -> Result<Option<Arc<VerifiedToken>>, AuthError> {
+    let outcome = authenticate_unlogged(auth, parts).await;
+    if let Err(err) = &outcome {
+        super::refusal::log(parts, err);
+    }
+    outcome
+}
+
+async fn authenticate_unlogged(
+    auth: &Authenticator,
+    parts: &mut Parts,
+) -> Result<Option<Arc<VerifiedToken>>, AuthError> {
     if let Some(Verified(token)) = parts.extensions.get::<Verified>() {
         return Ok(Some(token.clone()));
     }
@@ -54,6 +65,10 @@ pub(crate) async fn require(
 ) -> Result<Arc<VerifiedToken>, AuthError> {
     match authenticate(auth, parts).await? {
         Some(token) => Ok(token),
-        None => Err(auth.reject(AuthError::new(ErrorKind::MissingCredentials))),
+        None => {
+            let err = auth.reject(AuthError::new(ErrorKind::MissingCredentials));
+            super::refusal::log(parts, &err);
+            Err(err)
+        }
     }
 }

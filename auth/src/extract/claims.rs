@@ -1,9 +1,10 @@
 use std::ops::{Deref, DerefMut};
 
-use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 
 use super::authenticate::{authenticate, require};
+use super::state::AuthState;
 use crate::Authenticator;
 use crate::TokenClaims;
 use crate::error::AuthError;
@@ -69,24 +70,22 @@ impl<C> DerefMut for Auth<C> {
 
 impl<S, C> FromRequestParts<S> for Auth<C>
 where
-    S: Send + Sync,
+    S: AuthState,
     C: TokenClaims,
-    Authenticator: FromRef<S>,
 {
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let auth = Authenticator::from_ref(state);
+        let auth = state.authenticator();
         let token = require(&auth, parts).await?;
-        claims_of(&token, &auth).map(Auth)
+        claims_of(&token, &auth, parts).map(Auth)
     }
 }
 
 impl<S, C> OptionalFromRequestParts<S> for Auth<C>
 where
-    S: Send + Sync,
+    S: AuthState,
     C: TokenClaims,
-    Authenticator: FromRef<S>,
 {
     type Rejection = AuthError;
 
@@ -94,16 +93,21 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        let auth = Authenticator::from_ref(state);
+        let auth = state.authenticator();
         match authenticate(&auth, parts).await? {
-            Some(token) => claims_of(&token, &auth).map(|c| Some(Auth(c))),
+            Some(token) => claims_of(&token, &auth, parts).map(|c| Some(Auth(c))),
             None => Ok(None),
         }
     }
 }
 
-fn claims_of<C: TokenClaims>(token: &VerifiedToken, auth: &Authenticator) -> Result<C, AuthError> {
-    token
-        .claims::<C>()
-        .map_err(|reason| auth.reject(reason.into()))
+fn claims_of<C: TokenClaims>(
+    token: &VerifiedToken,
+    auth: &Authenticator,
+    parts: &Parts,
+) -> Result<C, AuthError> {
+    token.claims_explained::<C>().map_err(|(reason, detail)| {
+        super::refusal::log_claims_mismatch(parts, std::any::type_name::<C>(), &detail);
+        auth.reject(reason.into())
+    })
 }

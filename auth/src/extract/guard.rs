@@ -6,11 +6,12 @@ use std::marker::PhantomData;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use axum::extract::{FromRef, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 use super::authenticate::require;
-use crate::Authenticator;
+use super::refusal;
+use super::state::AuthState;
 use crate::error::{AuthError, ErrorKind};
 use crate::token::{TokenError, VerifiedToken};
 use crate::{RoleEnum, Roles};
@@ -45,15 +46,12 @@ impl fmt::Debug for Authenticated {
 
 impl<S> FromRequestParts<S> for Authenticated
 where
-    S: Send + Sync,
-    Authenticator: FromRef<S>,
+    S: AuthState,
 {
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        require(&Authenticator::from_ref(state), parts)
-            .await
-            .map(Self)
+        require(&state.authenticator(), parts).await.map(Self)
     }
 }
 
@@ -110,19 +108,20 @@ impl fmt::Debug for RequireFresh {
 
 impl<S> FromRequestParts<S> for RequireFresh
 where
-    S: Send + Sync,
-    Authenticator: FromRef<S>,
+    S: AuthState,
 {
     type Rejection = AuthError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let auth = Authenticator::from_ref(state);
+        let auth = state.authenticator();
         let token = require(&auth, parts).await?;
-        match token.session_claims() {
-            Ok(session) if session.fresh => Ok(Self(token)),
-            Ok(_) => Err(auth.reject(TokenError::NotFresh.into())),
-            Err(reason) => Err(auth.reject(reason.into())),
-        }
+        let err = match token.session_claims() {
+            Ok(session) if session.fresh => return Ok(Self(token)),
+            Ok(_) => auth.reject(TokenError::NotFresh.into()),
+            Err(reason) => auth.reject(reason.into()),
+        };
+        refusal::log(parts, &err);
+        Err(err)
     }
 }
 
@@ -215,9 +214,8 @@ macro_rules! role_guard {
 
         impl<S, R, const $mask: u64> FromRequestParts<S> for $guard<R, $mask>
         where
-            S: Send + Sync,
+            S: AuthState,
             R: RoleEnum,
-            Authenticator: FromRef<S>,
         {
             type Rejection = AuthError;
 
@@ -226,7 +224,7 @@ macro_rules! role_guard {
                 state: &S,
             ) -> Result<Self, Self::Rejection> {
                 // 401 before 403: the token is verified before any role is looked at.
-                let auth = Authenticator::from_ref(state);
+                let auth = state.authenticator();
                 let token = require(&auth, parts).await?;
                 // The effective bits are cached on the token: a mask and a compare.
                 if $granted(token.effective_roles::<R>().bits(), $mask) {
@@ -235,7 +233,9 @@ macro_rules! role_guard {
                         _role: PhantomData,
                     })
                 } else {
-                    Err(auth.reject(AuthError::new(ErrorKind::InsufficientScope)))
+                    let err = auth.reject(AuthError::new(ErrorKind::InsufficientScope));
+                    refusal::log(parts, &err);
+                    Err(err)
                 }
             }
         }

@@ -16,9 +16,12 @@ mod authenticate;
 mod claims;
 mod guard;
 mod permission_guard;
+pub(crate) mod refusal;
+mod state;
 
 pub use claims::Auth;
 pub use guard::{Authenticated, RequireAllRoles, RequireFresh, RequireRole};
 pub use permission_guard::{RequireAllPermissions, RequirePermission};
+pub use state::AuthState;
 
 pub(crate) use authenticate::require;

@@ -6,11 +6,12 @@ use std::marker::PhantomData;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use axum::extract::{FromRef, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 use super::authenticate::require;
-use crate::Authenticator;
+use super::refusal;
+use super::state::AuthState;
 use crate::claims::{PermissionEnum, Permissions};
 use crate::error::AuthError;
 use crate::token::VerifiedToken;
@@ -104,9 +105,8 @@ macro_rules! permission_guard {
 
         impl<S, P, const $mask: u64> FromRequestParts<S> for $guard<P, $mask>
         where
-            S: Send + Sync,
+            S: AuthState,
             P: PermissionEnum,
-            Authenticator: FromRef<S>,
         {
             type Rejection = AuthError;
 
@@ -115,7 +115,7 @@ macro_rules! permission_guard {
                 state: &S,
             ) -> Result<Self, Self::Rejection> {
                 // 401 before 403: the token is verified before any permission is looked at.
-                let auth = Authenticator::from_ref(state);
+                let auth = state.authenticator();
                 let token = require(&auth, parts).await?;
                 // The bits are cached on the token: a mask and a compare.
                 if $granted(token.permissions::<P>().bits(), $mask) {
@@ -126,7 +126,9 @@ macro_rules! permission_guard {
                 } else {
                     // Only a refusal pays for the names.
                     let scope = Permissions::<P>::from_bits($mask).to_scope();
-                    Err(auth.reject(AuthError::insufficient_scope(scope)))
+                    let err = auth.reject(AuthError::insufficient_scope(scope));
+                    refusal::log(parts, &err);
+                    Err(err)
                 }
             }
         }

@@ -165,23 +165,62 @@ impl VerifiedToken {
     /// Role names the claims' role enum does not know are dropped from
     /// [`TokenClaims::ROLES_MEMBER`] first, so they grant nothing and are not an error even when
     /// the field is a `Vec<Role>`.
+    ///
+    /// A roles member that is a string of space-separated names (an OAuth `scope` read as
+    /// roles, [`AuthenticatorBuilder::roles_claim`](crate::AuthenticatorBuilder::roles_claim))
+    /// is read as the list of those names, as the role guards read it.
     pub fn claims<C: TokenClaims>(&self) -> Result<C, TokenError> {
-        if let Ok(claims) = serde_json::from_slice::<C>(&self.payload) {
-            return Ok(claims);
-        }
+        self.claims_explained().map_err(|(reason, _)| reason)
+    }
+
+    /// [`claims`](Self::claims), and on failure why, for the server's log: the field that
+    /// did not fit, never a value from the token.
+    pub(crate) fn claims_explained<C: TokenClaims>(&self) -> Result<C, (TokenError, String)> {
+        let first = match serde_json::from_slice::<C>(&self.payload) {
+            Ok(claims) => return Ok(claims),
+            Err(err) => err,
+        };
         // The slow path runs only when the direct parse failed, which for a token this
         // library issued means a role name the deployed enum no longer knows.
-        let member = C::ROLES_MEMBER.ok_or(TokenError::ClaimsType)?;
-        let mut value: Value =
-            serde_json::from_slice(&self.payload).map_err(|_| TokenError::ClaimsType)?;
-        if let Some(Value::Array(names)) = value.get_mut(member) {
-            names.retain(|name| {
-                name.as_str()
-                    .is_some_and(|name| C::Role::from_name(name).is_some())
-            });
+        let Some(member) = C::ROLES_MEMBER else {
+            return Err((TokenError::ClaimsType, explain(&first)));
+        };
+        let mut value: Value = serde_json::from_slice(&self.payload)
+            .map_err(|err| (TokenError::ClaimsType, explain(&err)))?;
+        let known = |name: &str| C::Role::from_name(name).is_some();
+        match value.get_mut(member) {
+            Some(Value::Array(names)) => {
+                names.retain(|name| name.as_str().is_some_and(known));
+            }
+            Some(roles @ Value::String(_)) => {
+                let names = roles
+                    .as_str()
+                    .unwrap_or_default()
+                    .split(' ')
+                    .filter(|name| known(name))
+                    .map(Value::from)
+                    .collect();
+                *roles = Value::Array(names);
+            }
+            _ => {}
         }
-        serde_json::from_value(value).map_err(|_| TokenError::ClaimsType)
+        serde_json::from_value(value).map_err(|err| (TokenError::ClaimsType, explain(&err)))
     }
+}
+
+/// What a serde error says about the claims type, without the token's values: messages about
+/// a field (missing, unknown, duplicate) name only the field; others ("invalid type: string
+/// \"...\", expected u64") keep their kind and drop what follows.
+fn explain(err: &serde_json::Error) -> String {
+    let message = err.to_string();
+    let about_a_field = ["missing field", "unknown field", "duplicate field"]
+        .iter()
+        .any(|prefix| message.starts_with(prefix));
+    if about_a_field {
+        return message;
+    }
+    let kind = message.split(':').next().unwrap_or("invalid claims");
+    format!("{kind} (value not logged) at column {}", err.column())
 }
 
 impl SessionClaims {
