@@ -42,6 +42,9 @@ pub(crate) struct Config {
     /// `DEMO_PASSWORD`: the password of the seeded users. When unset a random one is printed
     /// once, at the first start.
     pub(crate) demo_password: Option<String>,
+    /// `AUTH_COOKIES`: `true` or `1` turns on the cookie transport for browsers (with its
+    /// CSRF checks) and the page at `/`; `false` or `0` leaves it off. Defaults to off.
+    pub(crate) cookies: bool,
     /// `AUTH_SIGNING_ALG`: `HS256`, `EdDSA`, `ES256` or `RS256` (any case). Defaults to
     /// `HS256`, whose secret is `AUTH_JWT_SECRET`.
     pub(crate) signing_alg: Algorithm,
@@ -88,6 +91,12 @@ impl Config {
             Some(text) => Some(jwt_secret(&text)?),
             None => None,
         };
+        let cookies = match var("AUTH_COOKIES") {
+            Some(text) => flag(&text).ok_or_else(|| {
+                ConfigError("AUTH_COOKIES must be `true` or `false` (or `1` or `0`)".into())
+            })?,
+            None => false,
+        };
         let signing_alg = match var("AUTH_SIGNING_ALG") {
             Some(name) => signing_alg(&name)?,
             None => Algorithm::HS256,
@@ -114,9 +123,21 @@ impl Config {
             audience: var("AUTH_AUDIENCE").unwrap_or_else(|| "auth-demo-api".into()),
             redis_url: var("REDIS_URL"),
             demo_password,
+            cookies,
             signing_alg,
             signing_key_file,
         })
+    }
+}
+
+/// A boolean variable: exactly `true`, `false`, `1` or `0`. Anything else is refused rather
+/// than read as `false`, so a typo such as `AUTH_COOKIES=ture` does not silently leave
+/// browsers without their transport.
+fn flag(text: &str) -> Option<bool> {
+    match text {
+        "true" | "1" => Some(true),
+        "false" | "0" => Some(false),
+        _ => None,
     }
 }
 
@@ -235,6 +256,31 @@ mod tests {
         assert!(config(&[("DATABASE_URL", "postgres://x")]).is_err());
         assert!(config(&[("DEMO_PASSWORD", "short")]).is_err());
         assert!(config(&[("REDIS_URL", "")]).unwrap().redis_url.is_none());
+    }
+
+    #[test]
+    fn cookies_are_off_unless_turned_on() {
+        assert!(!config(&[]).unwrap().cookies);
+        for (text, on) in [("true", true), ("1", true), ("false", false), ("0", false)] {
+            assert_eq!(
+                config(&[("AUTH_COOKIES", text)]).unwrap().cookies,
+                on,
+                "{text}"
+            );
+        }
+        // Empty is unset, like every variable.
+        assert!(!config(&[("AUTH_COOKIES", "")]).unwrap().cookies);
+    }
+
+    #[test]
+    fn a_cookie_flag_that_is_not_a_boolean_is_refused() {
+        for bad in ["yes", "on", "TRUE", "ture", "2", " true"] {
+            let err = config(&[("AUTH_COOKIES", bad)]).err().unwrap().to_string();
+            assert_eq!(
+                err, "AUTH_COOKIES must be `true` or `false` (or `1` or `0`)",
+                "{bad}"
+            );
+        }
     }
 
     #[test]

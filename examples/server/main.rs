@@ -1,6 +1,6 @@
 //! The demo application: login, refresh, logout, and routes protected by role, on SQLite (and
-//! Redis when `REDIS_URL` is set); optionally an asymmetric signing key published as a JWKS
-//! (`AUTH_SIGNING_ALG`).
+//! Redis when `REDIS_URL` is set); optionally cookies for browsers (`AUTH_COOKIES`) and an
+//! asymmetric signing key published as a JWKS (`AUTH_SIGNING_ALG`).
 //!
 //! ```sh
 //! cargo run --release --example server              # serves on 127.0.0.1:3000
@@ -9,6 +9,7 @@
 //!
 //! Configuration is by environment variables; see `config.rs` and the README.
 
+mod browser;
 mod config;
 mod db;
 mod openapi;
@@ -98,12 +99,16 @@ async fn serve(config: Config) -> Result<(), Error> {
             }
         };
 
-    let auth = Authenticator::builder()
+    let mut builder = Authenticator::builder()
         .signing_key(key.key)
         .issuer(&config.issuer)
         .audience(&config.audience)
-        .revocation_shared(revocation)
-        .build()?;
+        .revocation_shared(revocation);
+    if config.cookies {
+        builder = builder.cookies(browser::cookie_config(config.bind, key.csrf_key.as_ref()));
+        tracing::info!("cookie transport on; the browser page is at /");
+    }
+    let auth = builder.build()?;
 
     let endpoints = Endpoints::builder(auth.clone(), users.clone())
         .store_shared(refresh)
@@ -145,6 +150,9 @@ fn app(config: &Config, state: AppState, endpoints: &Endpoints<SqliteUsers>) -> 
     // stays absent (404) rather than answering a key set that can verify nothing.
     if !config.signing_alg.is_symmetric() {
         app = app.merge(auth::jwks::router(state.auth.clone()));
+    }
+    if config.cookies {
+        app = app.merge(browser::router());
     }
     app.layer(axum::middleware::from_fn(telemetry::log_requests))
         .with_state(state)

@@ -13,12 +13,19 @@ mod store;
 use std::path::Path;
 
 use auth::keys::{Algorithm, SigningKey};
+use hmac::{Hmac, Mac as _};
+use sha2::Sha256;
 
 use crate::config::Config;
 
-/// The signing key.
+/// The signing key, and what else is derived from its secret.
 pub(crate) struct DemoKey {
     pub(crate) key: SigningKey,
+    /// The key of the cookie transport's CSRF MAC, derived from an asymmetric private key;
+    /// `None` for HS256, from whose secret `auth` derives it itself. `auth` derives it only
+    /// from keys whose signatures are deterministic, so ES256 and RS256 need one given; EdDSA
+    /// gets one too, so the three behave alike.
+    pub(crate) csrf_key: Option<[u8; 32]>,
 }
 
 /// The signing key the configuration asks for. Start-up errors name the variable or file
@@ -28,12 +35,15 @@ pub(crate) fn load(config: &Config) -> Result<DemoKey, String> {
     if alg.is_symmetric() {
         return hs256(config.jwt_secret.as_deref());
     }
-    let (key, _pem) = match &config.signing_key_file {
+    let (key, pem) = match &config.signing_key_file {
         Some(path) => from_file(alg, path)?,
         None => generated(alg, &config.database_url)?,
     };
     tracing::info!(alg = %alg, kid = key.kid(), "public key at /.well-known/jwks.json");
-    Ok(DemoKey { key })
+    Ok(DemoKey {
+        csrf_key: Some(csrf_key(&pem)?),
+        key,
+    })
 }
 
 /// The key of `AUTH_SIGNING_KEY_FILE`, and its PEM.
@@ -102,5 +112,33 @@ fn hs256(secret: Option<&[u8]>) -> Result<DemoKey, String> {
         }
     }
     .map_err(|err| err.to_string())?;
-    Ok(DemoKey { key })
+    Ok(DemoKey {
+        key,
+        csrf_key: None,
+    })
+}
+
+/// HMAC-SHA256 keyed by the private key's PEM (white space left out, so copies of the file
+/// with other line endings agree): every instance sharing the key file derives the same CSRF
+/// key, and it survives restarts, without a variable of its own.
+fn csrf_key(pem: &str) -> Result<[u8; 32], String> {
+    let material: Vec<u8> = pem.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    let mut mac = Hmac::<Sha256>::new_from_slice(&material)
+        .map_err(|_| "cannot derive the CSRF key from the signing key".to_owned())?;
+    mac.update(b"auth-demo: cookie CSRF key v1");
+    Ok(mac.finalize().into_bytes().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_csrf_key_depends_on_the_key_only() {
+        let ed = include_str!("../../../tests/fixtures/keys/ed25519.pem");
+        let other = include_str!("../../../tests/fixtures/keys/ed25519-b.pem");
+        let key = csrf_key(ed).unwrap();
+        assert_eq!(key, csrf_key(&ed.replace('\n', "\r\n")).unwrap());
+        assert_ne!(key, csrf_key(other).unwrap());
+    }
 }
