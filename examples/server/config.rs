@@ -2,12 +2,21 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
-use auth::keys::SigningKey;
+use auth::keys::{Algorithm, SigningKey};
 
 /// What to do about an `AUTH_JWT_SECRET` that cannot be used.
 const SECRET_HELP: &str = "AUTH_JWT_SECRET must be at least 32 bytes of random text, not a \
                            typed passphrase; generate one with `openssl rand -base64 32`";
+
+/// The signing algorithms the demo offers (`AUTH_SIGNING_ALG`), the default first.
+pub(crate) const SIGNING_ALGORITHMS: [Algorithm; 4] = [
+    Algorithm::HS256,
+    Algorithm::EdDSA,
+    Algorithm::ES256,
+    Algorithm::RS256,
+];
 
 /// What the server reads from its environment.
 pub(crate) struct Config {
@@ -33,6 +42,15 @@ pub(crate) struct Config {
     /// `DEMO_PASSWORD`: the password of the seeded users. When unset a random one is printed
     /// once, at the first start.
     pub(crate) demo_password: Option<String>,
+    /// `AUTH_COOKIES`: `true` or `1` turns on the cookie transport for browsers (with its
+    /// CSRF checks) and the page at `/`; `false` or `0` leaves it off. Defaults to off.
+    pub(crate) cookies: bool,
+    /// `AUTH_SIGNING_ALG`: `HS256`, `EdDSA`, `ES256` or `RS256` (any case). Defaults to
+    /// `HS256`, whose secret is `AUTH_JWT_SECRET`.
+    pub(crate) signing_alg: Algorithm,
+    /// `AUTH_SIGNING_KEY_FILE`: the private key of an asymmetric `signing_alg`, PKCS#8 PEM.
+    /// When unset, a key is generated at the first start and kept next to the database.
+    pub(crate) signing_key_file: Option<PathBuf>,
 }
 
 /// A configuration value that cannot be used. The message names the variable; it never
@@ -73,6 +91,22 @@ impl Config {
             Some(text) => Some(jwt_secret(&text)?),
             None => None,
         };
+        let cookies = match var("AUTH_COOKIES") {
+            Some(text) => flag(&text).ok_or_else(|| {
+                ConfigError("AUTH_COOKIES must be `true` or `false` (or `1` or `0`)".into())
+            })?,
+            None => false,
+        };
+        let signing_alg = match var("AUTH_SIGNING_ALG") {
+            Some(name) => signing_alg(&name)?,
+            None => Algorithm::HS256,
+        };
+        let signing_key_file = var("AUTH_SIGNING_KEY_FILE").map(PathBuf::from);
+        check_key_source(
+            signing_alg,
+            jwt_secret.is_some(),
+            signing_key_file.is_some(),
+        )?;
         let demo_password = var("DEMO_PASSWORD");
         if let Some(password) = &demo_password
             && password.len() < 8
@@ -89,8 +123,56 @@ impl Config {
             audience: var("AUTH_AUDIENCE").unwrap_or_else(|| "auth-demo-api".into()),
             redis_url: var("REDIS_URL"),
             demo_password,
+            cookies,
+            signing_alg,
+            signing_key_file,
         })
     }
+}
+
+/// A boolean variable: exactly `true`, `false`, `1` or `0`. Anything else is refused rather
+/// than read as `false`, so a typo such as `AUTH_COOKIES=ture` does not silently leave
+/// browsers without their transport.
+fn flag(text: &str) -> Option<bool> {
+    match text {
+        "true" | "1" => Some(true),
+        "false" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+/// `AUTH_SIGNING_ALG`: one of [`SIGNING_ALGORITHMS`], in any case (`eddsa` is meant as
+/// `EdDSA`; the name maps onto a fixed set, so leniency cannot select anything else).
+fn signing_alg(name: &str) -> Result<Algorithm, ConfigError> {
+    SIGNING_ALGORITHMS
+        .into_iter()
+        .find(|alg| alg.as_str().eq_ignore_ascii_case(name))
+        .ok_or_else(|| {
+            ConfigError(format!(
+                "AUTH_SIGNING_ALG must be one of {}",
+                SIGNING_ALGORITHMS.map(Algorithm::as_str).join(", ")
+            ))
+        })
+}
+
+/// Each algorithm takes its key from one place: HS256 from `AUTH_JWT_SECRET`, the others
+/// from `AUTH_SIGNING_KEY_FILE`. A variable the algorithm would ignore is refused, so the
+/// operator never believes tokens are signed with a key they are not.
+fn check_key_source(alg: Algorithm, secret: bool, key_file: bool) -> Result<(), ConfigError> {
+    if alg.is_symmetric() && key_file {
+        return Err(ConfigError(
+            "AUTH_SIGNING_KEY_FILE holds the private key of EdDSA, ES256 or RS256: set \
+             AUTH_SIGNING_ALG to its algorithm (the HS256 secret is AUTH_JWT_SECRET)"
+                .into(),
+        ));
+    }
+    if !alg.is_symmetric() && secret {
+        return Err(ConfigError(format!(
+            "AUTH_JWT_SECRET is the HS256 secret, unused with AUTH_SIGNING_ALG={alg}: unset it \
+             (the {alg} key comes from AUTH_SIGNING_KEY_FILE, or is generated)"
+        )));
+    }
+    Ok(())
 }
 
 /// `AUTH_JWT_SECRET`, checked as the key will be (security manual, TV-02): a short or
@@ -174,5 +256,99 @@ mod tests {
         assert!(config(&[("DATABASE_URL", "postgres://x")]).is_err());
         assert!(config(&[("DEMO_PASSWORD", "short")]).is_err());
         assert!(config(&[("REDIS_URL", "")]).unwrap().redis_url.is_none());
+    }
+
+    #[test]
+    fn cookies_are_off_unless_turned_on() {
+        assert!(!config(&[]).unwrap().cookies);
+        for (text, on) in [("true", true), ("1", true), ("false", false), ("0", false)] {
+            assert_eq!(
+                config(&[("AUTH_COOKIES", text)]).unwrap().cookies,
+                on,
+                "{text}"
+            );
+        }
+        // Empty is unset, like every variable.
+        assert!(!config(&[("AUTH_COOKIES", "")]).unwrap().cookies);
+    }
+
+    #[test]
+    fn a_cookie_flag_that_is_not_a_boolean_is_refused() {
+        for bad in ["yes", "on", "TRUE", "ture", "2", " true"] {
+            let err = config(&[("AUTH_COOKIES", bad)]).err().unwrap().to_string();
+            assert_eq!(
+                err, "AUTH_COOKIES must be `true` or `false` (or `1` or `0`)",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_signing_algorithm_defaults_to_hs256_and_takes_four_names() {
+        let config_of = |name: &str| config(&[("AUTH_SIGNING_ALG", name)]).unwrap();
+        assert_eq!(config(&[]).unwrap().signing_alg, Algorithm::HS256);
+        for (name, alg) in [
+            ("HS256", Algorithm::HS256),
+            ("EdDSA", Algorithm::EdDSA),
+            ("eddsa", Algorithm::EdDSA),
+            ("ES256", Algorithm::ES256),
+            ("rs256", Algorithm::RS256),
+        ] {
+            let config = config_of(name);
+            assert_eq!(config.signing_alg, alg, "{name}");
+            assert!(config.signing_key_file.is_none());
+        }
+        let with_file = config(&[
+            ("AUTH_SIGNING_ALG", "ES256"),
+            ("AUTH_SIGNING_KEY_FILE", "/etc/demo/es256.pem"),
+        ])
+        .unwrap();
+        assert_eq!(
+            with_file.signing_key_file.as_deref(),
+            Some(std::path::Path::new("/etc/demo/es256.pem"))
+        );
+    }
+
+    #[test]
+    fn an_algorithm_the_demo_does_not_offer_is_refused() {
+        // `none`, HMAC and RSA variants the crate has but the demo does not offer, typos.
+        for bad in ["none", "HS512", "ES384", "PS256", "Ed25519", "RS-256"] {
+            let err = config(&[("AUTH_SIGNING_ALG", bad)])
+                .err()
+                .unwrap()
+                .to_string();
+            assert_eq!(
+                err, "AUTH_SIGNING_ALG must be one of HS256, EdDSA, ES256, RS256",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_algorithm_takes_its_key_from_one_variable() {
+        let secret = "J7DimMUv0IlgR7x/cggp4XABC7dsuvfcg6zSAMhn9iI=";
+        let err = config(&[("AUTH_SIGNING_ALG", "EdDSA"), ("AUTH_JWT_SECRET", secret)])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "AUTH_JWT_SECRET is the HS256 secret, unused with AUTH_SIGNING_ALG=EdDSA"
+            ) && !err.contains(secret),
+            "{err}"
+        );
+        for env in [
+            &[("AUTH_SIGNING_KEY_FILE", "key.pem")][..],
+            &[
+                ("AUTH_SIGNING_ALG", "HS256"),
+                ("AUTH_SIGNING_KEY_FILE", "key.pem"),
+            ],
+        ] {
+            let err = config(env).err().unwrap().to_string();
+            assert!(
+                err.starts_with("AUTH_SIGNING_KEY_FILE holds the private key"),
+                "{err}"
+            );
+        }
     }
 }

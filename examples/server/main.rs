@@ -1,5 +1,6 @@
 //! The demo application: login, refresh, logout, and routes protected by role, on SQLite (and
-//! Redis when `REDIS_URL` is set).
+//! Redis when `REDIS_URL` is set); optionally cookies for browsers (`AUTH_COOKIES`) and an
+//! asymmetric signing key published as a JWKS (`AUTH_SIGNING_ALG`).
 //!
 //! ```sh
 //! cargo run --release --example server              # serves on 127.0.0.1:3000
@@ -8,11 +9,13 @@
 //!
 //! Configuration is by environment variables; see `config.rs` and the README.
 
+mod browser;
 mod config;
 mod db;
 mod openapi;
 mod posts;
 mod routes;
+mod signing;
 mod telemetry;
 mod users;
 
@@ -23,7 +26,6 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use auth::Authenticator;
 use auth::endpoints::Endpoints;
-use auth::keys::{Algorithm, SigningKey};
 use auth::password::{PasswordConfig, Passwords};
 use auth::store::{RedisStore, RefreshStore, RevocationList, SqliteStore};
 use axum::Router;
@@ -71,6 +73,8 @@ const USAGE: &str = "usage: server [serve] | server add-user NAME --role admin|e
                      (the password is read from standard input)";
 
 async fn serve(config: Config) -> Result<(), Error> {
+    // The key first: a bad key file stops the server before the database is created.
+    let key = signing::load(&config)?;
     let pool = db::open(&config.database_url).await?;
     let users = SqliteUsers::new(pool.clone());
     let passwords = Passwords::new(PasswordConfig::default())?;
@@ -95,22 +99,16 @@ async fn serve(config: Config) -> Result<(), Error> {
             }
         };
 
-    let key = match &config.jwt_secret {
-        Some(secret) => SigningKey::hs256(secret)?,
-        None => {
-            tracing::warn!(
-                "AUTH_JWT_SECRET is not set: using a random secret; tokens will not survive a \
-                 restart and other instances will not accept them"
-            );
-            SigningKey::generate_hmac(Algorithm::HS256)?
-        }
-    };
-    let auth = Authenticator::builder()
-        .signing_key(key)
+    let mut builder = Authenticator::builder()
+        .signing_key(key.key)
         .issuer(&config.issuer)
         .audience(&config.audience)
-        .revocation_shared(revocation)
-        .build()?;
+        .revocation_shared(revocation);
+    if config.cookies {
+        builder = builder.cookies(browser::cookie_config(config.bind, key.csrf_key.as_ref()));
+        tracing::info!("cookie transport on; the browser page is at /");
+    }
+    let auth = builder.build()?;
 
     let endpoints = Endpoints::builder(auth.clone(), users.clone())
         .store_shared(refresh)
@@ -123,16 +121,7 @@ async fn serve(config: Config) -> Result<(), Error> {
         users,
         started: Started(Instant::now()),
     };
-    let app = Router::new()
-        .route("/health", get(routes::health))
-        .route("/openapi.json", get(openapi::document))
-        .route("/me", get(routes::me))
-        .route("/admin/stats", get(routes::admin_stats))
-        .route("/posts", get(routes::list_posts).post(routes::create_post))
-        .route("/posts/{id}", delete(routes::delete_post))
-        .merge(endpoints.router())
-        .layer(axum::middleware::from_fn(telemetry::log_requests))
-        .with_state(state);
+    let app = app(&config, state, &endpoints);
 
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     tracing::info!(address = %listener.local_addr()?, "listening");
@@ -145,6 +134,28 @@ async fn serve(config: Config) -> Result<(), Error> {
     .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The routes: the demo's own, the token endpoints, and those the configuration adds.
+fn app(config: &Config, state: AppState, endpoints: &Endpoints<SqliteUsers>) -> Router {
+    let mut app = Router::new()
+        .route("/health", get(routes::health))
+        .route("/openapi.json", get(openapi::document))
+        .route("/me", get(routes::me))
+        .route("/admin/stats", get(routes::admin_stats))
+        .route("/posts", get(routes::list_posts).post(routes::create_post))
+        .route("/posts/{id}", delete(routes::delete_post))
+        .merge(endpoints.router());
+    // HMAC secrets are never published: with HS256 there is nothing to serve, and the route
+    // stays absent (404) rather than answering a key set that can verify nothing.
+    if !config.signing_alg.is_symmetric() {
+        app = app.merge(auth::jwks::router(state.auth.clone()));
+    }
+    if config.cookies {
+        app = app.merge(browser::router());
+    }
+    app.layer(axum::middleware::from_fn(telemetry::log_requests))
+        .with_state(state)
 }
 
 /// `add-user NAME --role ROLE`: the password comes from standard input (never the command

@@ -69,6 +69,33 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Runs the server with `env` on top of a clean environment (PATH kept), expecting it to stop
+/// by itself (a configuration it refuses); waits at most 30 s, then kills it and fails.
+pub fn run_to_exit(env: &[(&str, &str)]) -> std::process::Output {
+    let mut child = Command::new(server_binary())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the server");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("wait");
+            panic!(
+                "the server with {env:?} did not stop by itself within 30 s:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("the server's output")
+}
+
 /// A running server; killed on drop if still running.
 pub struct Server {
     child: Option<Child>,
