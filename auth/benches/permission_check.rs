@@ -29,6 +29,8 @@ enum Permission {
     PostsWrite,
     #[permission(rename = "posts:delete")]
     PostsDelete,
+    #[permission(rename = "reports:read")]
+    ReportsRead,
 }
 
 /// As the demo has it: admin ⊃ editor ⊃ viewer.
@@ -39,7 +41,7 @@ enum Role {
     Viewer,
     #[role(implies(Viewer), grants(PostsWrite))]
     Editor,
-    #[role(implies(Editor), grants(PostsDelete))]
+    #[role(implies(Editor), grants(PostsDelete, ReportsRead))]
     Admin,
 }
 

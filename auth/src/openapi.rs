@@ -219,7 +219,9 @@ fn describe_error(response: &mut Response, status: &str) {
             "`Bearer realm=\"...\"` without credentials; `Bearer error=\"invalid_token\", \
              error_description=\"...\"` for a bad token"
         }
-        _ => "`Bearer error=\"insufficient_scope\"` when a role is missing",
+        _ => {
+            "`Bearer error=\"insufficient_scope\"` when a role is missing; with `scope=\"...\"` naming the permissions when a permission is"
+        }
     };
     response
         .headers

@@ -42,6 +42,9 @@ pub(crate) struct Config {
     /// `DEMO_PASSWORD`: the password of the seeded users. When unset a random one is printed
     /// once, at the first start.
     pub(crate) demo_password: Option<String>,
+    /// `DEMO_CLIENT_SECRET`: the secret of the seeded service client `reports-exporter`.
+    /// When unset a random one is printed once, at the first start.
+    pub(crate) demo_client_secret: Option<String>,
     /// `AUTH_COOKIES`: `true` or `1` turns on the cookie transport for browsers (with its
     /// CSRF checks) and the page at `/`; `false` or `0` leaves it off. Defaults to off.
     pub(crate) cookies: bool,
@@ -115,8 +118,17 @@ impl Config {
                 "DEMO_PASSWORD must be at least 8 characters".into(),
             ));
         }
+        let demo_client_secret = var("DEMO_CLIENT_SECRET");
+        if let Some(secret) = &demo_client_secret
+            && secret.len() < 16
+        {
+            return Err(ConfigError(
+                "DEMO_CLIENT_SECRET must be at least 16 characters".into(),
+            ));
+        }
         Ok(Self {
             bind,
+            demo_client_secret,
             database_url,
             jwt_secret,
             issuer: var("AUTH_ISSUER").unwrap_or_else(|| "auth-demo".into()),

@@ -20,11 +20,20 @@ pub(crate) async fn open(url: &str) -> Result<SqlitePool, sqlx::Error> {
 /// The migrations, embedded in the binary. (`sqlx::migrate!` does the same at compile time but
 /// needs sqlx's `macros` feature and its compile-time dependencies; listing them is cheaper.)
 fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        "users and posts".into(),
-        MigrationType::Simple,
-        include_str!("migrations/0001_users_and_posts.sql").into_sql_str(),
-        false,
-    )])
+    Migrator::with_migrations(vec![
+        Migration::new(
+            1,
+            "users and posts".into(),
+            MigrationType::Simple,
+            include_str!("migrations/0001_users_and_posts.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            2,
+            "service clients".into(),
+            MigrationType::Simple,
+            include_str!("migrations/0002_service_clients.sql").into_sql_str(),
+            false,
+        ),
+    ])
 }

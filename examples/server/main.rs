@@ -10,6 +10,7 @@
 //! Configuration is by environment variables; see `config.rs` and the README.
 
 mod browser;
+mod clients;
 mod config;
 mod db;
 mod openapi;
@@ -32,6 +33,7 @@ use axum::Router;
 use axum::routing::{delete, get};
 use tokio::io::AsyncBufReadExt as _;
 
+use clients::SqliteClients;
 use config::Config;
 use routes::{AppState, Started};
 use users::{Role, SqliteUsers};
@@ -83,6 +85,17 @@ async fn serve(config: Config) -> Result<(), Error> {
         // Printed once, at the first start, to the console only: it is not in the logs.
         println!("seeded users admin, editor and viewer with the password: {password}");
     }
+    let clients = SqliteClients::new(pool.clone());
+    if let Some(secret) =
+        clients::seed(&clients, &passwords, config.demo_client_secret.as_deref()).await?
+    {
+        // Printed once too: the secret of the service client (`client_credentials`).
+        println!(
+            "seeded the service client {} (scope {}) with the secret: {secret}",
+            clients::DEMO_CLIENT,
+            clients::DEMO_CLIENT_SCOPES
+        );
+    }
 
     // Refresh tokens and revoked access tokens: in Redis when several instances share it,
     // else next to the users in SQLite. Both survive a restart.
@@ -113,6 +126,7 @@ async fn serve(config: Config) -> Result<(), Error> {
     let endpoints = Endpoints::builder(auth.clone(), users.clone())
         .store_shared(refresh)
         .passwords(passwords)
+        .clients(clients)
         .build()?;
 
     let state = AppState {
@@ -143,6 +157,7 @@ fn app(config: &Config, state: AppState, endpoints: &Endpoints<SqliteUsers>) -> 
         .route("/openapi.json", get(openapi::document))
         .route("/me", get(routes::me))
         .route("/admin/stats", get(routes::admin_stats))
+        .route("/reports", get(routes::reports))
         .route("/posts", get(routes::list_posts).post(routes::create_post))
         .route("/posts/{id}", delete(routes::delete_post))
         .merge(endpoints.router());

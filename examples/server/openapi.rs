@@ -23,6 +23,7 @@ use crate::routes;
         routes::health,
         routes::me,
         routes::admin_stats,
+        routes::reports,
         routes::create_post,
         routes::delete_post,
         routes::list_posts

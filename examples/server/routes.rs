@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use auth::{Auth, Authenticated, protected, requires_role};
+use auth::{Auth, Authenticated, protected, requires_permission, requires_role};
 use axum::Json;
 use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
@@ -13,7 +13,7 @@ use sqlx::SqlitePool;
 use crate::posts::{self, JsonBody, NewPost, Post};
 // `Role` is the enum `#[requires_role]` checks its role names against (the type named `Role`
 // where the handler is).
-use crate::users::{Role, SqliteUsers, UserClaims};
+use crate::users::{Permission, Role, SqliteUsers, UserClaims};
 
 /// The router state. Extractors find the `Authenticator` in it through `FromRef`.
 #[derive(Clone, FromRef)]
@@ -68,6 +68,28 @@ pub(crate) async fn admin_stats(
         "users": users,
         "posts": posts,
         "uptime_seconds": started.elapsed().as_secs(),
+    })))
+}
+
+/// `GET /reports`: the permission `reports:read`, which admins and editors have through their
+/// roles and the service client `reports-exporter` through its scope (`client_credentials`).
+#[requires_permission("reports:read")]
+#[utoipa::path(
+    get,
+    path = "/reports",
+    responses((status = 200, description = "Counts of users and posts"))
+)]
+pub(crate) async fn reports(
+    token: Authenticated,
+    State(pool): State<SqlitePool>,
+    State(users): State<SqliteUsers>,
+) -> Result<Json<Value>, Response> {
+    let users = users.count().await.map_err(internal)?;
+    let posts = posts::count(&pool).await.map_err(internal)?;
+    Ok(Json(json!({
+        "users": users,
+        "posts": posts,
+        "for": token.subject(),
     })))
 }
 

@@ -3,15 +3,31 @@
 use auth::endpoints::{User, UserStore};
 use auth::password::Passwords;
 use auth::store::StoreError;
-use auth::{Claims, Role, Roles};
+use auth::{Claims, Permission, Role, Roles};
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 
-/// The demo's roles. `#[requires_role("admni")]` anywhere in the demo would not compile.
+/// What requests may do. `#[requires_permission("reports:raed")]` would not compile.
+#[derive(Permission, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Permission {
+    #[permission(rename = "posts:write")]
+    PostsWrite,
+    #[permission(rename = "posts:delete")]
+    PostsDelete,
+    #[permission(rename = "reports:read")]
+    ReportsRead,
+}
+
+/// The demo's roles, and what each grants (every role must say: adding one forces the
+/// decision). `#[requires_role("admni")]` anywhere in the demo would not compile.
 #[derive(Role, Clone, Copy, Debug, PartialEq, Eq)]
+#[role(permissions = Permission)]
 pub(crate) enum Role {
+    #[role(grants(PostsWrite, PostsDelete, ReportsRead))]
     Admin,
+    #[role(grants(PostsWrite, ReportsRead))]
     Editor,
+    #[role(grants())]
     Viewer,
 }
 

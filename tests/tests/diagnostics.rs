@@ -166,7 +166,7 @@ async fn a_token_that_does_not_fit_the_claims_type_is_a_warning_naming_the_field
         &WrongEmail {
             sub: "alice-the-admin".into(),
             roles: Roles::from([Role::Admin]),
-            email: 1234567,
+            email: 1_234_567,
         },
     );
     assert_eq!(

@@ -515,3 +515,88 @@ fn deleting_a_post_needs_an_admin_token_from_a_password_login() {
     assert_eq!(delete(Some(&admin)).status, 404);
     assert_eq!(server.get("/posts", None).json(), json!([]));
 }
+
+/// The demo's service client (printed at the first start) gets a `reports:read` token with
+/// `client_credentials`; `/reports` takes that permission, which editors and admins have
+/// through their roles and viewers do not.
+#[test]
+fn the_service_client_and_the_permission_route() {
+    use base64::Engine as _;
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&env(&database(&dir)));
+    let output = server.output();
+    let secret = output
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix(
+                "seeded the service client reports-exporter (scope reports:read) with the secret: ",
+            )
+        })
+        .expect("the generated client secret is printed once")
+        .trim()
+        .to_owned();
+    let basic = |id: &str, secret: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
+        )
+    };
+    let form = [("Content-Type", "application/x-www-form-urlencoded")];
+    let token_request = |authorization: &str, body: &str| {
+        let mut headers = form.to_vec();
+        headers.push(("Authorization", authorization));
+        server.request("POST", "/token", &headers, Some(body.as_bytes()))
+    };
+
+    let reply = token_request(
+        &basic("reports-exporter", &secret),
+        "grant_type=client_credentials",
+    );
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let body = reply.json();
+    assert_eq!(body["scope"], "reports:read");
+    assert!(body.get("refresh_token").is_none());
+    let service = body["access_token"].as_str().unwrap().to_owned();
+    let report = server.get("/reports", Some(&service));
+    assert_eq!(report.status, 200);
+    assert_eq!(report.json()["for"], "reports-exporter");
+    // The client's token is no user's: role routes refuse it.
+    assert_eq!(server.get("/admin/stats", Some(&service)).status, 403);
+
+    let wrong = token_request(
+        &basic("reports-exporter", "not-the-secret"),
+        "grant_type=client_credentials",
+    );
+    assert_eq!(
+        (wrong.status, wrong.error().as_str()),
+        (401, "invalid_client")
+    );
+    assert_eq!(
+        wrong.header("www-authenticate"),
+        Some(r#"Basic realm="api""#)
+    );
+    let widened = token_request(
+        &basic("reports-exporter", &secret),
+        "grant_type=client_credentials&scope=posts%3Adelete",
+    );
+    assert_eq!(
+        (widened.status, widened.error().as_str()),
+        (400, "invalid_scope")
+    );
+
+    let (editor, _) = login(&server, "editor", PASSWORD);
+    assert_eq!(server.get("/reports", Some(&editor)).status, 200);
+    let (viewer, _) = login(&server, "viewer", PASSWORD);
+    let refused = server.get("/reports", Some(&viewer));
+    assert_eq!(refused.status, 403);
+    assert_eq!(
+        refused.header("www-authenticate"),
+        Some(r#"Bearer error="insufficient_scope", scope="reports:read""#)
+    );
+}

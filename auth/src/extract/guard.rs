@@ -66,7 +66,7 @@ where
 ///   client asks for the password again.
 ///
 /// A token stays fresh for its whole lifetime (the access TTL, 15 minutes by default); tokens
-/// issued with [`Authenticator::issue`] are not fresh, [`Authenticator::issue_fresh`] ones
+/// issued with [`Authenticator::issue`](crate::Authenticator::issue) are not fresh, [`Authenticator::issue_fresh`](crate::Authenticator::issue_fresh) ones
 /// are. Derefs to the [`VerifiedToken`].
 ///
 /// ```
