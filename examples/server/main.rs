@@ -128,6 +128,7 @@ async fn serve(config: Config) -> Result<(), Error> {
         .passwords(passwords)
         .clients(clients)
         .build()?;
+    openapi::init(&endpoints);
 
     let state = AppState {
         auth,

@@ -5,9 +5,14 @@
 //! them, and `SecurityAddon` defines the `bearer` scheme they name. The guard attributes stay
 //! the single source of truth for who may call what.
 
-use auth::openapi::SecurityAddon;
+use std::sync::OnceLock;
+
+use auth::endpoints::Endpoints;
+use auth::openapi::{SecurityAddon, TokenEndpointsAddon};
 use axum::Json;
-use utoipa::OpenApi;
+use utoipa::{Modify as _, OpenApi};
+
+use crate::users::SqliteUsers;
 
 use crate::posts::{NewPost, Post};
 use crate::routes;
@@ -33,7 +38,19 @@ use crate::routes;
 )]
 pub(crate) struct ApiDoc;
 
+/// The document served: the annotated routes, and the token endpoints as the server
+/// configured them (`TokenEndpointsAddon`), built once at start-up.
+static DOCUMENT: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+
+/// Builds the document for the endpoints the server runs.
+pub(crate) fn init(endpoints: &Endpoints<SqliteUsers>) {
+    let mut document = ApiDoc::openapi();
+    TokenEndpointsAddon::of(endpoints).modify(&mut document);
+    // Called once, before the server listens.
+    let _ = DOCUMENT.set(document);
+}
+
 /// `GET /openapi.json`: public.
 pub(crate) async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(DOCUMENT.get_or_init(ApiDoc::openapi).clone())
 }

@@ -1,8 +1,9 @@
 //! Posts: anyone reads them, editors and admins write them.
 
 use axum::Json;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
@@ -17,20 +18,34 @@ pub(crate) struct Post {
     pub(crate) created_at: i64,
 }
 
-/// The body of `POST /posts`.
+/// The body of `POST /posts`. The schema states every rule [`NewPost::problem`] checks, so
+/// the OpenAPI document and the server agree on what is valid.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct NewPost {
+    /// 1 to 200 characters, not only spaces, tabs or line breaks.
+    #[schema(min_length = 1, max_length = 200, pattern = r"[^ \t\r\n]")]
     pub(crate) title: String,
+    /// At most 20000 characters.
+    #[schema(max_length = 20000)]
     pub(crate) body: String,
 }
 
 const MAX_TITLE: usize = 200;
 const MAX_BODY: usize = 20_000;
 
+/// What a title is trimmed of: exactly the characters the schema's `pattern` excludes, so a
+/// title is blank for the server exactly when it is for the schema.
+const BLANK: [char; 4] = [' ', '\t', '\r', '\n'];
+
 impl NewPost {
+    /// The title as stored.
+    pub(crate) fn trimmed_title(&self) -> &str {
+        self.title.trim_matches(BLANK)
+    }
+
     /// The reason this post cannot be stored, if any.
     pub(crate) fn problem(&self) -> Option<&'static str> {
-        if self.title.trim().is_empty() {
+        if self.trimmed_title().is_empty() {
             Some("The title must not be empty")
         } else if self.title.chars().count() > MAX_TITLE {
             Some("The title is longer than 200 characters")
@@ -65,7 +80,7 @@ pub(crate) async fn insert(
         "INSERT INTO posts (title, body, author, created_at) VALUES (?1, ?2, ?3, ?4) \
          RETURNING id, title, body, author, created_at",
     )
-    .bind(post.title.trim())
+    .bind(post.trimmed_title())
     .bind(&post.body)
     .bind(author)
     .bind(crate::now())
@@ -117,6 +132,23 @@ where
                 StatusCode::UNSUPPORTED_MEDIA_TYPE => "The body must be application/json",
                 _ => "The body must be a JSON object with a title and a body",
             })),
+        }
+    }
+}
+
+/// The `{id}` of `/posts/{id}`: a positive 64-bit integer. Anything else is a 400 in the JSON
+/// shape of the API's other errors, where axum's `Path` answers plain text.
+pub(crate) struct PostId(pub(crate) i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for PostId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        match Path::<i64>::from_request_parts(parts, state).await {
+            Ok(Path(id)) if id >= 1 => Ok(Self(id)),
+            _ => Err(bad_request(
+                "The post id must be a positive integer of at most 9223372036854775807",
+            )),
         }
     }
 }

@@ -4,13 +4,13 @@ use std::time::Instant;
 
 use auth::{Auth, Authenticated, protected, requires_permission, requires_role};
 use axum::Json;
-use axum::extract::{FromRef, Path, State};
+use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use sqlx::SqlitePool;
 
-use crate::posts::{self, JsonBody, NewPost, Post};
+use crate::posts::{self, JsonBody, NewPost, Post, PostId};
 // `Role` is the enum `#[requires_role]` checks its role names against (the type named `Role`
 // where the handler is).
 use crate::users::{Permission, Role, SqliteUsers, UserClaims};
@@ -102,7 +102,7 @@ pub(crate) async fn reports(
     request_body = NewPost,
     responses(
         (status = 201, description = "The stored post", body = Post),
-        (status = 400, description = "An empty or too long title or body")
+        (status = 400, description = "`invalid_request`: a blank or too long title, a too long body, a body that is not such a JSON object, or a malformed `Authorization` header")
     )
 )]
 pub(crate) async fn create_post(
@@ -126,16 +126,17 @@ pub(crate) async fn create_post(
 #[utoipa::path(
     delete,
     path = "/posts/{id}",
-    params(("id" = i64, Path, description = "The post's id")),
+    params(("id" = i64, Path, minimum = 1, description = "The post's id")),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, description = "`invalid_request`: the id is not a positive 64-bit integer, or a malformed `Authorization` header"),
         (status = 404, description = "No such post")
     )
 )]
 pub(crate) async fn delete_post(
     State(pool): State<SqlitePool>,
     Auth(admin): Auth<UserClaims>,
-    Path(id): Path<i64>,
+    PostId(id): PostId,
 ) -> Result<StatusCode, Response> {
     if posts::delete(&pool, id).await.map_err(internal)? {
         tracing::info!(post = id, admin = %admin.sub, "post deleted");

@@ -600,3 +600,50 @@ fn the_service_client_and_the_permission_route() {
         Some(r#"Bearer error="insufficient_scope", scope="reports:read""#)
     );
 }
+
+/// What the OpenAPI document says of `/posts` holds: an id that is not a positive 64-bit
+/// integer is a JSON 400 (not axum's plain text), and a blank title is refused exactly when the
+/// schema's pattern refuses it.
+#[test]
+fn posts_refuse_exactly_what_the_document_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&env(&database(&dir)));
+    let (admin, _) = login(&server, "admin", PASSWORD);
+    for id in ["9223372036854775808", "0", "-1", "abc"] {
+        let request = server.request(
+            "DELETE",
+            &format!("/posts/{id}"),
+            &[("Authorization", &format!("Bearer {admin}"))],
+            None,
+        );
+        assert_eq!(
+            (request.status, request.error().as_str()),
+            (400, "invalid_request"),
+            "{id}"
+        );
+    }
+    let missing = server.request(
+        "DELETE",
+        "/posts/9223372036854775807",
+        &[("Authorization", &format!("Bearer {admin}"))],
+        None,
+    );
+    assert_eq!(missing.status, 404);
+    let blank = server.post_json(
+        "/posts",
+        &json!({"title": " \t\r\n", "body": ""}),
+        Some(&admin),
+    );
+    assert_eq!(
+        (blank.status, blank.error().as_str()),
+        (400, "invalid_request")
+    );
+    // Other white space is not blank by the schema's pattern, nor for the server.
+    let nbsp = server.post_json(
+        "/posts",
+        &json!({"title": "\u{a0}", "body": ""}),
+        Some(&admin),
+    );
+    assert_eq!(nbsp.status, 201);
+    assert_eq!(nbsp.json()["title"], "\u{a0}");
+}

@@ -114,7 +114,7 @@ fn protected_operations_get_bearer_security_and_401() {
     let doc = document();
     let op = &doc["paths"]["/me"]["get"];
     assert_eq!(op["security"], json!([{"bearer": []}]));
-    assert_eq!(statuses(op), ["200", "401"]);
+    assert_eq!(statuses(op), ["200", "400", "401"]);
     let unauthorized = &op["responses"]["401"];
     assert_eq!(
         unauthorized["description"],
@@ -132,7 +132,7 @@ fn role_operations_list_their_roles_and_get_403() {
     let doc = document();
     let op = &doc["paths"]["/posts/{id}"]["delete"];
     assert_eq!(op["security"], json!([{"bearer": ["admin"]}]));
-    assert_eq!(statuses(op), ["204", "401", "403"]);
+    assert_eq!(statuses(op), ["204", "400", "401", "403"]);
     assert_eq!(
         op["responses"]["403"]["description"],
         "The access token does not grant the required role"
@@ -148,7 +148,7 @@ fn role_operations_list_their_roles_and_get_403() {
         op["security"],
         json!([{"bearer": ["editor"]}, {"bearer": ["admin"]}])
     );
-    assert_eq!(statuses(op), ["201", "401", "403"]);
+    assert_eq!(statuses(op), ["201", "400", "401", "403"]);
     assert!(
         op["responses"]["401"]["description"]
             .as_str()
@@ -172,7 +172,7 @@ fn permission_operations_list_their_scopes_and_get_403() {
         op["security"],
         json!([{"bearer": ["reports:read"]}, {"bearer": ["reports:export"]}])
     );
-    assert_eq!(statuses(op), ["200", "401", "403"]);
+    assert_eq!(statuses(op), ["200", "400", "401", "403"]);
     assert_eq!(
         op["responses"]["403"]["description"],
         "The access token does not grant the required permission"
@@ -193,7 +193,7 @@ fn what_the_annotation_already_says_is_not_duplicated() {
     let doc = document();
     let op = &doc["paths"]["/maybe"]["get"];
     assert_eq!(op["security"], json!([{}, {"bearer": []}]));
-    assert_eq!(statuses(op), ["200", "401"]);
+    assert_eq!(statuses(op), ["200", "400", "401"]);
     assert_eq!(op["responses"]["401"]["description"], "Log in first");
 }
 
@@ -285,4 +285,128 @@ async fn the_documented_handlers_still_guard_their_routes() {
     let reader = auth::testing::token_with_permissions(&auth, "svc", [Permission::ReportsRead]);
     let reply = common::send(&app, common::get_bearer("/reports", &reader)).await;
     assert_eq!(reply.text(), "reports");
+}
+
+#[test]
+fn a_malformed_authorization_header_is_a_documented_400() {
+    let doc = document();
+    let bad_request = &doc["paths"]["/me"]["get"]["responses"]["400"];
+    assert_eq!(
+        bad_request["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/AuthError"
+    );
+    assert!(
+        bad_request["headers"]["WWW-Authenticate"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("invalid_request")
+    );
+    // Unprotected operations have no such answer.
+    assert!(doc["paths"]["/health"]["get"]["responses"]["400"].is_null());
+}
+
+mod token_endpoints {
+    use auth::endpoints::{Client, Endpoints, User, UserStore};
+    use auth::openapi::{SecurityAddon, TokenEndpointsAddon};
+    use auth::store::StoreError;
+    use serde_json::{Value, json};
+    use utoipa::{Modify as _, OpenApi};
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Claims {
+        sub: String,
+    }
+
+    impl auth::TokenClaims for Claims {
+        type Role = auth::claims::NoRole;
+        fn subject(&self) -> &str {
+            &self.sub
+        }
+        fn roles(&self) -> auth::Roles<auth::claims::NoRole> {
+            auth::Roles::empty()
+        }
+    }
+
+    struct Users;
+
+    impl UserStore for Users {
+        type Claims = Claims;
+        async fn find_by_username(&self, _: &str) -> Result<Option<User<Claims>>, StoreError> {
+            Ok(None)
+        }
+        async fn find_by_subject(&self, _: &str) -> Result<Option<User<Claims>>, StoreError> {
+            Ok(None)
+        }
+        async fn update_password_hash(&self, _: &str, _: &str) -> Result<(), StoreError> {
+            Ok(())
+        }
+    }
+
+    #[derive(OpenApi)]
+    #[openapi(modifiers(&SecurityAddon))]
+    struct Doc;
+
+    fn describe(endpoints: &Endpoints<Users>) -> Value {
+        let mut doc = Doc::openapi();
+        TokenEndpointsAddon::of(endpoints).modify(&mut doc);
+        serde_json::to_value(doc).unwrap()
+    }
+
+    fn statuses(operation: &Value) -> Vec<&str> {
+        operation["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect()
+    }
+
+    #[test]
+    fn the_token_endpoints_are_described_as_configured() {
+        let plain = Endpoints::builder(auth::testing::authenticator(), Users)
+            .token_path("/auth/token")
+            .build()
+            .unwrap();
+        let doc = describe(&plain);
+        let token = &doc["paths"]["/auth/token"]["post"];
+        assert_eq!(statuses(token), ["200", "400", "413", "415", "429", "503"]);
+        assert!(token["responses"]["429"]["headers"]["Retry-After"].is_object());
+        let form = &token["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"];
+        assert_eq!(
+            form["properties"]["grant_type"]["enum"],
+            json!(["password", "refresh_token"])
+        );
+        assert!(form["properties"].get("client_id").is_none());
+        assert_eq!(form["additionalProperties"]["type"], "string");
+        assert!(token["requestBody"]["content"]["application/json"].is_object());
+        let refresh = &doc["paths"]["/refresh"]["post"];
+        assert_eq!(
+            refresh["requestBody"]["content"]["application/json"]["schema"]["required"],
+            json!(["refresh_token"])
+        );
+        let logout = &doc["paths"]["/logout"]["post"];
+        assert_eq!(statuses(logout), ["204", "400", "413", "415", "503"]);
+        assert_eq!(
+            doc["components"]["schemas"]["TokenResponse"]["required"],
+            json!(["expires_in"])
+        );
+
+        let with_clients = Endpoints::builder(auth::testing::authenticator(), Users)
+            .clients(Vec::<Client>::new())
+            .build()
+            .unwrap();
+        let doc = describe(&with_clients);
+        let token = &doc["paths"]["/token"]["post"];
+        assert_eq!(
+            statuses(token),
+            ["200", "400", "401", "413", "415", "429", "503"]
+        );
+        assert!(token["responses"]["401"]["headers"]["WWW-Authenticate"].is_object());
+        let form = &token["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"];
+        assert_eq!(
+            form["properties"]["grant_type"]["enum"],
+            json!(["password", "refresh_token", "client_credentials"])
+        );
+        assert!(form["properties"]["client_secret"].is_object());
+    }
 }

@@ -271,6 +271,17 @@ pub(crate) struct Paths {
     logout: String,
 }
 
+/// The shape of an [`Endpoints`] router, for its OpenAPI description.
+#[cfg(feature = "utoipa")]
+pub(crate) struct Outline<'a> {
+    pub(crate) token: &'a str,
+    pub(crate) refresh: &'a str,
+    pub(crate) logout: &'a str,
+    pub(crate) clients: bool,
+    pub(crate) cookies: bool,
+    pub(crate) password_max_len: usize,
+}
+
 impl Paths {
     /// Where the refresh cookie is sent: the refresh and logout paths.
     pub(crate) fn refresh_cookie_paths(&self) -> [&str; 2] {
@@ -306,6 +317,21 @@ impl<U: UserStore> Endpoints<U> {
             client_address: None,
             trusted_proxies: None,
             clients: None,
+        }
+    }
+
+    /// What an OpenAPI description of these endpoints needs: their paths, and whether
+    /// `client_credentials` and cookies are on.
+    #[cfg(feature = "utoipa")]
+    pub(crate) fn outline(&self) -> Outline<'_> {
+        let shared = &self.shared;
+        Outline {
+            token: &shared.paths.token,
+            refresh: &shared.paths.refresh,
+            logout: &shared.paths.logout,
+            clients: shared.clients.is_some(),
+            cookies: shared.auth.transport().cookies().is_some(),
+            password_max_len: shared.passwords.config().max_len,
         }
     }
 

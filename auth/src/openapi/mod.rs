@@ -7,7 +7,8 @@
 //!   for `#[requires_role]`, one requirement per way in (`any("editor", "admin")` gives
 //!   `[{"bearer": ["editor"]}, {"bearer": ["admin"]}]`, `all(..)` one requirement listing every
 //!   role; OpenAPI 3.1 allows role names in the array of a non-OAuth scheme);
-//! - a 401 response, and a 403 response when roles are required.
+//! - a 401 response, and a 403 response when roles or permissions are required;
+//! - from [`SecurityAddon`], a 400 response for a malformed `Authorization` header.
 //!
 //! A `security(..)` or a 401/403 response already written in the attribute is kept as is.
 //! Attribute macros expand from the top down, so below `#[utoipa::path]` the guard comes too
@@ -52,6 +53,13 @@
 //!
 //! With utoipa-axum's `OpenApiRouter`, call `SecurityAddon.modify(&mut openapi)` on the
 //! document it returns.
+//!
+//! [`TokenEndpointsAddon`] adds the token endpoints themselves, as an
+//! [`Endpoints`](crate::endpoints::Endpoints) router was configured.
+
+mod endpoints;
+
+pub use endpoints::{TOKEN_RESPONSE_SCHEMA, TokenEndpointsAddon};
 
 use serde_json::Value;
 use utoipa::Modify;
@@ -170,35 +178,25 @@ fn add_common(openapi: &mut OpenApi) {
                 .build(),
         ),
     );
-    components.schemas.insert(
-        ERROR_SCHEMA.to_owned(),
-        ObjectBuilder::new()
-            .schema_type(Type::Object)
-            .description(Some(
-                "Why the request was refused (RFC 6750 §3, RFC 6749 §5.2)",
-            ))
-            .property(
-                "error",
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .description(Some(
-                        "`unauthorized`, `invalid_request`, `invalid_token`, `insufficient_scope`, ...",
-                    )),
-            )
-            .required("error")
-            .property(
-                "error_description",
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .description(Some("A fixed, human-readable sentence")),
-            )
-            .into(),
-    );
+    components
+        .schemas
+        .insert(ERROR_SCHEMA.to_owned(), error_schema());
     for (_, operation) in operations(openapi) {
         if bearer_alternatives(operation).is_none() {
             continue;
         }
-        for status in ["401", "403"] {
+        // The guard refuses a malformed `Authorization` header before anything else.
+        operation
+            .responses
+            .responses
+            .entry("400".to_owned())
+            .or_insert_with(|| {
+                RefOr::T(Response::new(
+                    "`invalid_request`: a malformed `Authorization` header, or the token sent \
+                     in more than one way",
+                ))
+            });
+        for status in ["400", "401", "403"] {
             if let Some(RefOr::T(response)) = operation.responses.responses.get_mut(status) {
                 describe_error(response, status);
             }
@@ -206,7 +204,33 @@ fn add_common(openapi: &mut OpenApi) {
     }
 }
 
-/// Gives a 401/403 response the error body and the challenge header, unless it has its own.
+/// The [`AuthError`](crate::error::AuthError) body.
+fn error_schema() -> RefOr<utoipa::openapi::schema::Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(
+            "Why the request was refused (RFC 6750 §3, RFC 6749 §5.2)",
+        ))
+        .property(
+            "error",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(
+                    "`unauthorized`, `invalid_request`, `invalid_token`, `insufficient_scope`, ...",
+                )),
+        )
+        .required("error")
+        .property(
+            "error_description",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some("A fixed, human-readable sentence")),
+        )
+        .into()
+}
+
+/// Gives a 400/401/403 response the error body and the challenge header, unless it has its
+/// own (a 400 the application documents for its own reasons keeps its content).
 fn describe_error(response: &mut Response, status: &str) {
     if response.content.is_empty() {
         response.content.insert(
@@ -215,6 +239,7 @@ fn describe_error(response: &mut Response, status: &str) {
         );
     }
     let challenge = match status {
+        "400" => "`Bearer error=\"invalid_request\"` when the `Authorization` header is malformed",
         "401" => {
             "`Bearer realm=\"...\"` without credentials; `Bearer error=\"invalid_token\", \
              error_description=\"...\"` for a bad token"
