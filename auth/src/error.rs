@@ -263,14 +263,15 @@ impl AuthError {
     /// The HTTP status.
     pub const fn status(&self) -> StatusCode {
         match self.kind {
-            ErrorKind::MissingCredentials | ErrorKind::InvalidToken(_) => StatusCode::UNAUTHORIZED,
+            ErrorKind::MissingCredentials
+            | ErrorKind::InvalidToken(_)
+            | ErrorKind::InvalidClient => StatusCode::UNAUTHORIZED,
             // CSRF: the credentials are fine; the request did not prove it came from the
             // application's own pages (RFC 9110 §15.5.4: understood, refused).
             ErrorKind::InsufficientScope
             | ErrorKind::InvalidRequest(
                 RequestError::CsrfMismatch | RequestError::CrossSiteRequest,
             ) => StatusCode::FORBIDDEN,
-            ErrorKind::InvalidClient => StatusCode::UNAUTHORIZED,
             ErrorKind::InvalidRequest(RequestError::BodyTooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorKind::InvalidRequest(RequestError::UnsupportedMediaType) => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
