@@ -22,6 +22,7 @@ use axum::http::{Request, header};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 #[derive(Permission, Clone, Copy, Debug, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // named like the wire names, `posts:*`
 enum Permission {
     #[permission(rename = "posts:read")]
     PostsRead,

@@ -7,6 +7,12 @@
 //! `load-password`, argon2id at OWASP parameters) for the login-flood scenario, and records
 //! the median time of one hash under `"hash_ms"`. `WORKERS` sets the runtime threads
 //! (default 1, for the pinned comparison).
+//!
+//! `/hs256-sqlite` and `/hs256-redis` are the `/hs256` guard with revocation checks against a
+//! SQLite store (a database next to the token file) and a Redis store (at `REDIS_URL`; the
+//! route is left out without it), each with a few revoked tokens. For the many-users
+//! scenario, `USERS` (default 10,000) distinct valid HS256 tokens are written one per line to
+//! the token file's name with the extension `users`; every HS256 route accepts them.
 
 use std::net::SocketAddr;
 
@@ -16,7 +22,7 @@ use auth::claims::role_bit;
 use auth::endpoints::{Endpoints, User, UserStore};
 use auth::keys::{Algorithm, KeySet, SigningKey};
 use auth::password::{PasswordConfig, Passwords};
-use auth::store::StoreError;
+use auth::store::{RedisStore, RevocationList, SqliteStore, StoreError};
 use auth::{Authenticator, RequireRole, RoleEnum, Roles, TokenClaims};
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::StatusCode;
@@ -73,15 +79,33 @@ fn fixture(name: &str) -> Vec<u8> {
 
 /// `cache`: the verified-token cache capacity, `None` for the default.
 fn authenticator(key: SigningKey, cache: Option<usize>) -> Authenticator {
+    builder(key, cache).build().expect("valid configuration")
+}
+
+fn builder(key: SigningKey, cache: Option<usize>) -> auth::AuthenticatorBuilder {
     let builder = Authenticator::builder()
         .keys(KeySet::new(key))
         .issuer(ISSUER)
         .audience(AUDIENCE);
-    let builder = match cache {
+    match cache {
         Some(capacity) => builder.token_cache(capacity),
         None => builder,
-    };
-    builder.build().expect("valid configuration")
+    }
+}
+
+/// The `/hs256` authenticator, checking revocations against `store`, in which a few other
+/// tokens are revoked (so the check looks into a denylist that is not empty).
+async fn revoking(store: impl RevocationList) -> Result<Authenticator, Box<dyn std::error::Error>> {
+    let expires_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs()
+        + 3600;
+    for i in 0..100 {
+        store.revoke(&format!("revoked-{i}"), expires_at).await?;
+    }
+    Ok(builder(SigningKey::hs256(HS256_SECRET)?, None)
+        .revocation(store)
+        .build()?)
 }
 
 async fn handler() -> &'static str {
@@ -179,6 +203,57 @@ async fn hash_time(passwords: &Passwords) -> Result<f64, Box<dyn std::error::Err
     Ok(times[times.len() / 2])
 }
 
+/// `/hs256-sqlite`, and `/hs256-redis` when `REDIS_URL` is set, with their tokens. Their
+/// denylist replicas run on the caller's runtime, as they would in an application.
+async fn revoking_routes(
+    token_path: &std::path::Path,
+    claims: &Claims,
+    tokens: &mut serde_json::Map<String, serde_json::Value>,
+) -> Result<Router, Box<dyn std::error::Error>> {
+    let sqlite_url = format!("sqlite://{}", token_path.with_extension("db").display());
+    let sqlite = revoking(SqliteStore::connect(&sqlite_url).await?).await?;
+    tokens.insert(
+        "/hs256-sqlite".into(),
+        sqlite.issue(claims)?.access_token.into(),
+    );
+    let mut app = Router::new()
+        .route("/hs256-sqlite", get(admin_only))
+        .with_state(sqlite);
+    if let Ok(url) = std::env::var("REDIS_URL") {
+        let redis = revoking(RedisStore::connect(&url).await?).await?;
+        tokens.insert(
+            "/hs256-redis".into(),
+            redis.issue(claims)?.access_token.into(),
+        );
+        app = app.merge(
+            Router::new()
+                .route("/hs256-redis", get(admin_only))
+                .with_state(redis),
+        );
+    }
+    Ok(app)
+}
+
+/// Many users: `USERS` distinct tokens (each its own `sub` and `jti`), one per line.
+fn write_users(path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    let users = std::env::var("USERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000usize);
+    let issuer = authenticator(SigningKey::hs256(HS256_SECRET)?, None);
+    let mut lines = String::new();
+    for user in 0..users {
+        let claims = Claims {
+            sub: format!("user-{user}"),
+            roles: Roles::from([Role::Admin]),
+        };
+        lines.push_str(&issuer.issue(&claims)?.access_token);
+        lines.push('\n');
+    }
+    std::fs::write(path, lines)?;
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let bind: SocketAddr = args
@@ -193,6 +268,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         sub: "load".into(),
         roles: Roles::from([Role::Admin]),
     };
+    let workers = std::env::var("WORKERS")
+        .ok()
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(1);
+    // One worker thread by default: the harness pins the process to one core.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()?;
+
     let mut tokens = serde_json::Map::new();
     let mut app = Router::new().route("/bare", get(handler));
 
@@ -241,15 +326,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .with_state(peer),
     );
 
-    let workers = std::env::var("WORKERS")
-        .ok()
-        .and_then(|w| w.parse().ok())
-        .unwrap_or(1);
-    // One worker thread by default: the harness pins the process to one core.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(workers)
-        .enable_all()
-        .build()?;
+    let token_path = std::path::Path::new(&token_file);
+    app = app.merge(runtime.block_on(revoking_routes(token_path, &claims, &mut tokens))?);
+    write_users(&token_path.with_extension("users"))?;
 
     // The login endpoint, on the HS256 authenticator.
     let login_auth = authenticator(SigningKey::hs256(HS256_SECRET)?, None);

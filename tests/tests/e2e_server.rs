@@ -295,6 +295,12 @@ fn two_instances_share_refresh_and_revocation_state_through_redis() {
         .status,
         204
     );
+    // A learns of it through its denylist replica, within the staleness bound.
+    let started = std::time::Instant::now();
+    while a.get("/me", Some(&access)).status == 200 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
     assert_eq!(a.get("/me", Some(&access)).status, 401);
     assert_eq!(
         a.post_form("/refresh", &format!("refresh_token={refresh}"), None)

@@ -12,9 +12,11 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use std::time::{Duration, Instant};
+
 use auth::store::{
     AccessGrant, MemoryStore, NewFamily, RedisStore, RefreshInfo, RefreshStore, Refusal,
-    RevocationList, Rotation, SPENT_TOKENS_KEPT, SqliteStore, Successor, TokenHash,
+    ReplicaConfig, RevocationList, Rotation, SPENT_TOKENS_KEPT, SqliteStore, Successor, TokenHash,
 };
 use axum::http::StatusCode;
 use support_endpoints::*;
@@ -546,6 +548,7 @@ async fn sqlite_store_shares_the_applications_pool_and_keeps_its_own_migrations_
         [
             "auth_refresh_families",
             "auth_refresh_tokens",
+            "auth_revocation_sequence",
             "auth_revoked_access_tokens",
             "auth_schema_migrations"
         ]
@@ -629,7 +632,11 @@ async fn an_unreachable_redis_fails_closed_with_503() {
     let Some(server) = RedisServer::start("an_unreachable_redis_fails_closed_with_503") else {
         return;
     };
-    let store = RedisStore::connect(&server.url).await.unwrap();
+    let mut replica = ReplicaConfig::default();
+    replica.max_staleness = Duration::from_millis(300);
+    let store = RedisStore::connect_with(&server.url, replica)
+        .await
+        .unwrap();
     let h = Setup::default().store(store).build().await;
     let pair = h.pair("alice").await;
     drop(server); // killed
@@ -639,8 +646,34 @@ async fn an_unreachable_redis_fails_closed_with_503() {
         StatusCode::SERVICE_UNAVAILABLE,
         "temporarily_unavailable",
     );
-    let reply = h.protected(&pair.access).await;
-    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    // the denylist replica answers until its staleness bound, then every check needs Redis
+    let started = Instant::now();
+    loop {
+        let reply = h.protected(&pair.access).await;
+        if reply.status == StatusCode::SERVICE_UNAVAILABLE {
+            break;
+        }
+        assert_eq!(reply.status, StatusCode::OK);
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no 503 past the bound"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Another instance learns of a revocation through its denylist replica, within the
+/// staleness bound (`revocation_replica.rs` measures how soon).
+async fn eventually_revoked(h: &Harness, access: &str) {
+    let started = Instant::now();
+    while h.protected(access).await.status == StatusCode::OK {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "still accepted"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    assert_revoked(&h.protected(access).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -663,14 +696,14 @@ async fn two_app_instances_share_one_redis() {
     assert_invalid_grant(&two.refresh(&first.refresh).await);
     // that reuse revoked the family everywhere, with its access tokens
     assert_invalid_grant(&one.refresh(&second.refresh).await);
-    assert_revoked(&one.protected(&second.access).await);
+    eventually_revoked(&one, &second.access).await;
     assert_revoked(&two.protected(&second.access).await);
 
     // logout on one instance is seen by the other
     let pair = one.pair("bob").await;
     assert_eq!(two.logout(&pair).await.status, StatusCode::NO_CONTENT);
     assert_invalid_grant(&one.refresh(&pair.refresh).await);
-    assert_revoked(&one.protected(&pair.access).await);
+    eventually_revoked(&one, &pair.access).await;
 
     // concurrent refreshes spread over both instances: one success
     let one = Arc::new(one);

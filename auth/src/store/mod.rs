@@ -11,11 +11,20 @@
 //!
 //! Every store fails closed: a refresh token it does not know is refused, and a store that
 //! cannot be reached makes the request fail (503), never succeed.
+//!
+//! The SQLite and Redis stores keep a local replica of the denylist, so that checking a
+//! request's `jti` costs a hash lookup, not a round trip: loaded at start, kept current by
+//! the store's own writes and by a catch-up query (SQLite) or a subscription (Redis), and
+//! trusted only while it has proven itself current within a bound ([`ReplicaConfig`],
+//! 2 s by default). Past the bound every check asks the store again, as it would without a
+//! replica (security manual, RV-05).
 
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
 mod refresh;
+#[cfg(any(feature = "sqlite", feature = "redis"))]
+mod replica;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
@@ -30,6 +39,8 @@ pub use refresh::{
     AccessGrant, NewFamily, RefreshInfo, RefreshStore, Refusal, Rotation, SPENT_TOKENS_KEPT,
     Successor, TokenHash,
 };
+#[cfg(any(feature = "sqlite", feature = "redis"))]
+pub use replica::{ReplicaConfig, ReplicaState};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 

@@ -394,7 +394,8 @@ pub fn assert_revoked(reply: &Reply) {
 
 /// A `redis-server` of its own on a free loopback port, killed on drop.
 pub struct RedisServer {
-    child: Child,
+    child: Option<Child>,
+    port: u16,
     pub url: String,
 }
 
@@ -406,13 +407,7 @@ impl RedisServer {
             .and_then(|listener| listener.local_addr())
             .unwrap()
             .port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let child = match child {
+        let child = match spawn_redis(port) {
             Ok(child) => child,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                 assert!(
@@ -431,24 +426,52 @@ impl RedisServer {
             Err(err) => panic!("cannot start redis-server: {err}"),
         };
         let server = Self {
-            child,
+            child: Some(child),
+            port,
             url: format!("redis://127.0.0.1:{port}"),
         };
+        server.wait_until_listening();
+        Some(server)
+    }
+
+    /// Kills the server; without persistence, its data is gone.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts an empty server again on the same port.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.child = Some(spawn_redis(self.port).expect("redis-server starts again"));
+        self.wait_until_listening();
+    }
+
+    fn wait_until_listening(&self) {
         let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
             assert!(
                 Instant::now() < deadline,
                 "redis-server did not start within 10 s"
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        Some(server)
     }
+}
+
+fn spawn_redis(port: u16) -> std::io::Result<Child> {
+    Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
 }
 
 impl Drop for RedisServer {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop();
     }
 }

@@ -1,6 +1,8 @@
 //! The Redis store (feature `redis`): refresh-token families and the access-token denylist,
 //! shared by every instance of the application.
 
+mod replica;
+
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +15,9 @@ use super::refresh::{
     AccessGrant, NewFamily, RefreshInfo, RefreshStore, Refusal, Rotation, SPENT_TOKENS_KEPT,
     Successor, TokenHash,
 };
+use super::replica::{Replica, ReplicaConfig, ReplicaHandle, ReplicaState};
 use super::{BoxFuture, DENYLIST_GRACE, RevocationList, StoreError};
+use replica::Names;
 
 /// The default key prefix.
 const DEFAULT_PREFIX: &str = "auth:";
@@ -42,6 +46,9 @@ const DEFAULT_PREFIX: &str = "auth:";
 /// | `auth:retired:<subject>` | sorted set | the user's revoked families whose access tokens may still verify, scored by when the last one stops | then |
 /// | `auth:seq` | integer | a counter that orders the families created within one second | 60 s after the last login |
 /// | `auth:deny:<jti>` | string | a revoked access token | `exp` + 60 s |
+/// | `auth:denylist` | sorted set | the revoked access tokens, scored by `exp` (what a replica loads) | with its newest entry; entries past `exp` + 60 s are dropped by the next revocation |
+///
+/// Revocations are also published on the channel `auth:revocations`, as `<exp> <jti>`.
 ///
 /// No script reads a whole family or a whole user: a rotation appends one token and trims
 /// the list from its head, drops the expired access tokens by score and adds one; a login
@@ -62,14 +69,41 @@ const DEFAULT_PREFIX: &str = "auth:";
 /// again until they expire, within the access-token lifetime. Configure persistence (AOF)
 /// where that matters. A Redis that cannot be reached makes the requests that need it fail
 /// with 503 (see [`connect`](Self::connect) for the timeouts).
+///
+/// # The denylist replica
+///
+/// A store built by [`connect`](Self::connect) keeps the revoked access tokens in memory, so
+/// that the revocation check of a request makes no round trip to Redis. It subscribes to
+/// `auth:revocations`, loads `auth:denylist`, applies every published revocation (its own
+/// at once, other instances' within about a network round trip), and every
+/// [`ReplicaConfig::refresh_interval`] (250 ms by default) sends a heartbeat down the
+/// subscription; a heartbeat that comes back proves that everything revoked before it was
+/// sent has been applied. When the last proof is older than
+/// [`ReplicaConfig::max_staleness`] (2 s by default: subscription down, Redis unreachable),
+/// every check asks Redis again, and fails with 503 if Redis cannot answer. So a logout on
+/// any instance is honoured by every other one within that bound, whatever fails. Each
+/// (re)subscription reloads the whole denylist, so a message lost while disconnected is never
+/// a revocation missed. Set the bound with [`connect_with`](Self::connect_with) or
+/// [`with_replica`](Self::with_replica), watch it with [`replica_state`](Self::replica_state).
+/// The task stops when the last clone of the store is dropped.
+///
+/// Every instance sharing the Redis must publish its revocations: run this version on all of
+/// them before relying on the replica (an instance of an earlier version writes only the
+/// `deny:<jti>` keys, which replicas do not see).
 #[derive(Clone)]
 pub struct RedisStore {
     conn: ConnectionManager,
     prefix: Arc<str>,
+    names: Arc<Names>,
     scripts: Arc<Scripts>,
+    /// The client for the replica's subscription and its settings, to restart it under
+    /// another prefix.
+    replica_source: Option<(Client, ReplicaConfig)>,
+    replica: Option<Arc<ReplicaHandle>>,
 }
 
 struct Scripts {
+    deny: Script,
     insert: Script,
     lookup: Script,
     rotate: Script,
@@ -154,6 +188,22 @@ if redis.call('TTL', KEYS[3]) < ttl then redis.call('EXPIRE', KEYS[3], ttl) end
 return 1
 ";
 
+/// KEYS: the `deny:<jti>` key, the denylist sorted set. ARGV: jti, expiry, TTL, the score
+/// below which entries can no longer verify, the revocation channel.
+///
+/// The key for the per-request check, the sorted set for replicas that reload, the message
+/// for replicas that follow: one script, so a replica never sees one without the others.
+const DENY: &str = r"
+local ttl = tonumber(ARGV[3])
+redis.call('SET', KEYS[1], '1', 'EX', ttl)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
+local old = tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]))
+if not old or old < tonumber(ARGV[2]) then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1]) end
+if redis.call('TTL', KEYS[2]) < ttl then redis.call('EXPIRE', KEYS[2], ttl) end
+redis.call('PUBLISH', ARGV[5], ARGV[2] .. ' ' .. ARGV[1])
+return 1
+";
+
 /// KEYS: token. ARGV: prefix. Returns `{subject, family, expiry}` or `{}`.
 const LOOKUP: &str = r"
 local fam = redis.call('HGET', KEYS[1], 'fam')
@@ -231,13 +281,18 @@ return all
 
 impl RedisStore {
     /// Uses a connection manager (which may be the application's), with the key prefix
-    /// `auth:`.
+    /// `auth:`, and **no** denylist replica: every check asks Redis. Add one with
+    /// [`with_replica`](Self::with_replica).
     pub fn new(conn: ConnectionManager) -> Self {
         let with_revoke = |body: &str| Script::new(&format!("{REVOKE_FN}{body}"));
         Self {
             conn,
             prefix: DEFAULT_PREFIX.into(),
+            names: Arc::new(Names::new(DEFAULT_PREFIX)),
+            replica_source: None,
+            replica: None,
             scripts: Arc::new(Scripts {
+                deny: Script::new(DENY),
                 insert: with_revoke(INSERT),
                 lookup: Script::new(LOOKUP),
                 rotate: with_revoke(ROTATE),
@@ -254,7 +309,14 @@ impl RedisStore {
     /// attempt and each command bounded by 500 ms, so that while Redis is down requests fail
     /// (503) within about two seconds instead of hanging. Build the `ConnectionManager`
     /// yourself and use [`new`](Self::new) for other settings.
+    ///
+    /// The store keeps the default [denylist replica](Self#the-denylist-replica).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, ReplicaConfig::default()).await
+    }
+
+    /// [`connect`](Self::connect), with the denylist replica configured by `replica`.
+    pub async fn connect_with(url: &str, replica: ReplicaConfig) -> Result<Self, StoreError> {
         let client =
             Client::open(url).map_err(|err| StoreError::with_source("redis: invalid URL", err))?;
         let config = ConnectionManagerConfig::new()
@@ -262,17 +324,53 @@ impl RedisStore {
             .set_max_delay(Duration::from_millis(200))
             .set_connection_timeout(Some(Duration::from_millis(500)))
             .set_response_timeout(Some(Duration::from_millis(500)));
-        let conn = ConnectionManager::new_with_config(client, config)
+        let conn = ConnectionManager::new_with_config(client.clone(), config)
             .await
             .map_err(|err| StoreError::with_source("redis: cannot connect", err))?;
-        Ok(Self::new(conn))
+        Ok(Self::new(conn).with_replica(client, replica))
+    }
+
+    /// Keeps a [denylist replica](Self#the-denylist-replica), subscribing through `client`
+    /// (a subscription needs a connection of its own), in place of any it had. Call it inside
+    /// a Tokio runtime: without one there is no replica.
+    pub fn with_replica(mut self, client: Client, config: ReplicaConfig) -> Self {
+        self.replica_source = Some((client, config));
+        self.restart_replica();
+        self
+    }
+
+    /// Whether revocation checks are answered by the replica now, or by Redis.
+    pub fn replica_state(&self) -> ReplicaState {
+        ReplicaHandle::state(self.replica.as_deref())
     }
 
     /// Puts every key under `prefix` instead of `auth:` (to share one Redis between
-    /// applications).
+    /// applications). The replica follows the new prefix's channel.
     pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = prefix.into().into();
+        self.names = Arc::new(Names::new(&self.prefix));
+        self.restart_replica();
         self
+    }
+
+    /// Starts the replica anew (stopping the one this clone shared, if any).
+    fn restart_replica(&mut self) {
+        self.replica = None;
+        let Some((client, config)) = &self.replica_source else {
+            return;
+        };
+        if !config.enabled() {
+            return;
+        }
+        let replica = Arc::new(Replica::new("redis", config.max_staleness));
+        let feed = replica::follow(
+            client.clone(),
+            self.conn.clone(),
+            (*self.names).clone(),
+            replica.clone(),
+            *config,
+        );
+        self.replica = ReplicaHandle::spawn(replica, feed).map(Arc::new);
     }
 
     /// The connection manager.
@@ -423,17 +521,26 @@ impl RedisStore {
 
     async fn deny(&self, jti: &str, expires_at: u64) -> Result<(), StoreError> {
         // Kept until the token cannot verify any more: `exp` plus the largest leeway.
-        let ttl = (expires_at + DENYLIST_GRACE).saturating_sub(system_now());
+        let now = system_now();
+        let ttl = (expires_at + DENYLIST_GRACE).saturating_sub(now);
         if ttl == 0 {
             return Ok(());
         }
+        // This instance refuses the token at once, even if the write below fails.
+        if let Some(handle) = &self.replica {
+            handle.replica.insert(jti, expires_at);
+        }
         let mut conn = self.conn.clone();
-        ::redis::cmd("SET")
-            .arg(self.key("deny", jti))
-            .arg(1)
-            .arg("EX")
+        self.scripts
+            .deny
+            .key(self.key("deny", jti))
+            .key(&self.names.denylist)
+            .arg(jti)
+            .arg(expires_at)
             .arg(ttl)
-            .query_async::<()>(&mut conn)
+            .arg(now.saturating_sub(DENYLIST_GRACE))
+            .arg(&self.names.revocations)
+            .invoke_async::<()>(&mut conn)
             .await
             .map_err(redis_error)
     }
@@ -520,6 +627,11 @@ impl RevocationList for RedisStore {
         Box::pin(self.is_denied(jti))
     }
 
+    /// From the replica while it is current; see [the replica](Self#the-denylist-replica).
+    fn is_revoked_now(&self, jti: &str) -> Option<Result<bool, StoreError>> {
+        self.replica.as_ref()?.replica.check(jti)
+    }
+
     fn revoke<'a>(
         &'a self,
         jti: &'a str,
@@ -533,6 +645,7 @@ impl fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisStore")
             .field("prefix", &self.prefix)
+            .field("replica", &self.replica_state())
             .finish_non_exhaustive()
     }
 }

@@ -1,6 +1,8 @@
 //! The SQLite store (feature `sqlite`): refresh-token families and the access-token denylist
 //! in tables prefixed `auth_`, in the application's own database if it likes.
 
+mod replica;
+
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -14,6 +16,7 @@ use super::refresh::{
     AccessGrant, NewFamily, RefreshInfo, RefreshStore, Refusal, Rotation, SPENT_TOKENS_KEPT,
     Successor, TokenHash,
 };
+use super::replica::{Replica, ReplicaConfig, ReplicaHandle, ReplicaState};
 use super::{BoxFuture, DENYLIST_GRACE, RevocationList, StoreError};
 
 /// The table recording which of this crate's migrations ran: its own, so that the
@@ -49,20 +52,42 @@ const PURGE_EVERY: u32 = 256;
 /// beyond the last [`SPENT_TOKENS_KEPT`] (keeping those whose access token may still
 /// verify), and a login reads only the user's live families to apply the cap. Expired
 /// families are purged every 256 logins and by [`purge_expired`](Self::purge_expired).
+///
+/// # The denylist replica
+///
+/// Each store keeps the revoked access tokens in memory, so that the revocation check of a
+/// request makes no query. The replica is loaded when the store is built, takes this
+/// process's revocations as they are written, and catches up with other processes on the
+/// same database every [`ReplicaConfig::refresh_interval`] (one indexed query on a sequence
+/// number: 250 ms by default). Each catch-up that succeeds proves the replica current; when
+/// the last proof is older than [`ReplicaConfig::max_staleness`] (2 s by default: the
+/// database cannot be read), every check queries the database again, and fails with 503 if
+/// that fails too. Use [`connect_with`](Self::connect_with) or [`new_with`](Self::new_with)
+/// to change the bound or to turn the replica off, and [`replica_state`](Self::replica_state)
+/// to watch it. The catch-up task stops when the last clone of the store is dropped or the
+/// pool is closed.
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
     inserts: Arc<AtomicU32>,
+    replica: Option<Arc<ReplicaHandle>>,
 }
 
 impl SqliteStore {
-    /// Uses `pool` (which may be the application's), creating or updating the `auth_` tables.
+    /// Uses `pool` (which may be the application's), creating or updating the `auth_` tables,
+    /// with the default [denylist replica](Self#the-denylist-replica).
     pub async fn new(pool: SqlitePool) -> Result<Self, StoreError> {
+        Self::new_with(pool, ReplicaConfig::default()).await
+    }
+
+    /// [`new`](Self::new), with the denylist replica configured by `replica`.
+    pub async fn new_with(pool: SqlitePool, replica: ReplicaConfig) -> Result<Self, StoreError> {
         migrator()
             .run(&pool)
             .await
             .map_err(|err| StoreError::with_source("sqlite: migration failed", err))?;
         Ok(Self {
+            replica: start_replica(&pool, replica).await,
             pool,
             inserts: Arc::new(AtomicU32::new(0)),
         })
@@ -71,6 +96,11 @@ impl SqliteStore {
     /// Opens (creating it if missing) the database at `url`, such as `sqlite://auth.db` or
     /// `sqlite::memory:`, in WAL mode, then as [`new`](Self::new).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, ReplicaConfig::default()).await
+    }
+
+    /// [`connect`](Self::connect), with the denylist replica configured by `replica`.
+    pub async fn connect_with(url: &str, replica: ReplicaConfig) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|err| StoreError::with_source("sqlite: invalid database URL", err))?
             .create_if_missing(true)
@@ -79,7 +109,12 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(|err| StoreError::with_source("sqlite: cannot open the database", err))?;
-        Self::new(pool).await
+        Self::new_with(pool, replica).await
+    }
+
+    /// Whether revocation checks are answered by the replica now, or by the database.
+    pub fn replica_state(&self) -> ReplicaState {
+        ReplicaHandle::state(self.replica.as_deref())
     }
 
     /// The pool.
@@ -323,17 +358,50 @@ impl SqliteStore {
     }
 
     async fn deny(&self, jti: &str, expires_at: u64) -> Result<(), StoreError> {
+        // This process refuses the token at once, even if the write below fails.
+        if let Some(handle) = &self.replica {
+            handle.replica.insert(jti, expires_at);
+        }
+        // The number and the row in one transaction: under the write lock, numbers are
+        // committed in increasing order, which is what the catch-up of other processes needs.
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(sql_error)?;
+        let seq: i64 = sqlx::query_scalar(
+            "UPDATE auth_revocation_sequence SET seq = seq + 1 WHERE id = 1 RETURNING seq",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(sql_error)?;
         sqlx::query(
-            "INSERT INTO auth_revoked_access_tokens (jti, expires_at) VALUES (?1, ?2) \
-             ON CONFLICT (jti) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)",
+            "INSERT INTO auth_revoked_access_tokens (jti, expires_at, seq) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (jti) DO UPDATE \
+             SET expires_at = max(expires_at, excluded.expires_at), seq = excluded.seq",
         )
         .bind(jti)
         .bind(int(expires_at))
-        .execute(&self.pool)
+        .bind(seq)
+        .execute(&mut *tx)
         .await
         .map_err(sql_error)?;
-        Ok(())
+        tx.commit().await.map_err(sql_error)
     }
+}
+
+/// Loads the replica, then starts the task that keeps it current; `None` when turned off.
+async fn start_replica(pool: &SqlitePool, config: ReplicaConfig) -> Option<Arc<ReplicaHandle>> {
+    if !config.enabled() {
+        return None;
+    }
+    let replica = Arc::new(Replica::new("sqlite", config.max_staleness));
+    let mut position = replica::Position::default();
+    // A failed load is not fatal: the replica starts stale and the task tries again.
+    let loaded = replica::catch_up(pool, &replica, &mut position).await;
+    replica.report(loaded.as_ref().err());
+    let feed = replica::follow(pool.clone(), replica.clone(), config, position);
+    ReplicaHandle::spawn(replica, feed).map(Arc::new)
 }
 
 /// Stores a token of `family` at place `seq` (0 for the first, one more at each rotation).
@@ -395,7 +463,17 @@ fn grants(rows: Vec<(String, i64)>) -> Vec<AccessGrant> {
 }
 
 fn migrator() -> Migrator {
-    let mut migrator = Migrator::with_migrations(vec![
+    migrator_of(migrations())
+}
+
+fn migrator_of(migrations: Vec<Migration>) -> Migrator {
+    let mut migrator = Migrator::with_migrations(migrations);
+    migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
+    migrator
+}
+
+fn migrations() -> Vec<Migration> {
+    vec![
         Migration::new(
             1,
             "auth refresh tokens and access-token denylist".into(),
@@ -410,9 +488,14 @@ fn migrator() -> Migrator {
             include_str!("migrations/0002_bounded_families.sql").into_sql_str(),
             false,
         ),
-    ]);
-    migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
-    migrator
+        Migration::new(
+            3,
+            "revocation sequence numbers".into(),
+            MigrationType::Simple,
+            include_str!("migrations/0003_revocation_sequence.sql").into_sql_str(),
+            false,
+        ),
+    ]
 }
 
 /// SQLite integers are `i64`; times beyond year 292 billion saturate.
@@ -476,6 +559,11 @@ impl RevocationList for SqliteStore {
         Box::pin(self.is_denied(jti))
     }
 
+    /// From the replica while it is current; see [the replica](Self#the-denylist-replica).
+    fn is_revoked_now(&self, jti: &str) -> Option<Result<bool, StoreError>> {
+        self.replica.as_ref()?.replica.check(jti)
+    }
+
     fn revoke<'a>(
         &'a self,
         jti: &'a str,
@@ -487,6 +575,83 @@ impl RevocationList for SqliteStore {
 
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStore").finish_non_exhaustive()
+        f.debug_struct("SqliteStore")
+            .field("replica", &self.replica_state())
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One connection, so that every query sees the same in-memory database.
+    async fn memory_pool() -> SqlitePool {
+        SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_database_of_the_previous_release_migrates_and_its_revocations_are_loaded() {
+        let pool = memory_pool().await;
+        let mut previous = migrations();
+        previous.truncate(2);
+        migrator_of(previous).run(&pool).await.unwrap();
+        let expires_at = system_now() + 900;
+        sqlx::query("INSERT INTO auth_revoked_access_tokens (jti, expires_at) VALUES ('old', ?1)")
+            .bind(int(expires_at))
+            .execute(&pool)
+            .await
+            .unwrap();
+
+        let store = SqliteStore::new(pool.clone()).await.unwrap();
+        assert_eq!(store.replica_state(), ReplicaState::Current);
+        assert!(matches!(store.is_revoked_now("old"), Some(Ok(true))));
+        assert!(matches!(store.is_revoked_now("other"), Some(Ok(false))));
+        // new revocations are numbered from 1, after the migrated row's 0
+        store.revoke("new", expires_at).await.unwrap();
+        let seqs: Vec<(String, i64)> =
+            sqlx::query_as("SELECT jti, seq FROM auth_revoked_access_tokens ORDER BY seq")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(seqs, [("old".into(), 0), ("new".into(), 1)]);
+        assert!(store.is_revoked("old").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_revocation_written_again_gets_a_new_number_and_keeps_the_later_expiry() {
+        let store = SqliteStore::new(memory_pool().await).await.unwrap();
+        let now = system_now();
+        store.revoke("a", now + 900).await.unwrap();
+        store.revoke("b", now + 900).await.unwrap();
+        store.revoke("a", now + 10).await.unwrap();
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT jti, expires_at, seq FROM auth_revoked_access_tokens ORDER BY jti",
+        )
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            rows,
+            [
+                ("a".into(), int(now + 900), 3),
+                ("b".into(), int(now + 900), 2)
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_store_without_a_replica_asks_the_database() {
+        let store = SqliteStore::new_with(memory_pool().await, ReplicaConfig::off())
+            .await
+            .unwrap();
+        assert_eq!(store.replica_state(), ReplicaState::Off);
+        store.revoke("a", system_now() + 900).await.unwrap();
+        assert!(store.is_revoked_now("a").is_none());
+        assert!(store.is_revoked("a").await.unwrap());
     }
 }
