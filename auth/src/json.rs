@@ -47,8 +47,24 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
 /// the stack; only escaped keys and objects with many members allocate.
 pub(crate) struct SeenKeys<'de, const N: usize> {
     inline: [&'de str; INLINE],
+    /// A fingerprint of each inline key ([`tag`]): keys are compared by tag first, so the
+    /// usual short claim names (`iss`, `aud`, `exp`, all three bytes long) never reach a
+    /// byte-wise comparison.
+    tags: [u64; INLINE],
     inline_len: usize,
     spilled: Vec<Cow<'de, str>>,
+}
+
+/// The length and the first seven bytes of `key`: equal for equal keys, and different for
+/// different keys of at most seven bytes.
+fn tag(key: &str) -> u64 {
+    let bytes = key.as_bytes();
+    let mut packed = [0u8; 8];
+    let head = bytes.len().min(7);
+    packed[..head].copy_from_slice(&bytes[..head]);
+    // Lengths past 255 share the top byte; the byte-wise comparison still tells them apart.
+    packed[7] = u8::try_from(bytes.len()).unwrap_or(u8::MAX);
+    u64::from_le_bytes(packed)
 }
 
 const INLINE: usize = 24;
@@ -57,6 +73,7 @@ impl<'de, const N: usize> SeenKeys<'de, N> {
     pub(crate) fn new() -> Self {
         Self {
             inline: [""; INLINE],
+            tags: [0; INLINE],
             inline_len: 0,
             spilled: Vec::new(),
         }
@@ -67,7 +84,12 @@ impl<'de, const N: usize> SeenKeys<'de, N> {
     #[allow(clippy::ptr_arg)]
     pub(crate) fn insert<E: de::Error>(&mut self, key: &Cow<'de, str>) -> Result<(), E> {
         let text: &str = key;
-        if self.inline[..self.inline_len].contains(&text) || self.spilled.iter().any(|k| k == key) {
+        let tag = tag(text);
+        let seen_inline = self.tags[..self.inline_len]
+            .iter()
+            .zip(&self.inline)
+            .any(|(&seen_tag, &seen)| seen_tag == tag && (text.len() <= 7 || seen == text));
+        if seen_inline || self.spilled.iter().any(|k| k == key) {
             return Err(E::custom("duplicate member"));
         }
         if self.inline_len + self.spilled.len() == N {
@@ -76,6 +98,7 @@ impl<'de, const N: usize> SeenKeys<'de, N> {
         match key {
             Cow::Borrowed(borrowed) if self.inline_len < INLINE => {
                 self.inline[self.inline_len] = borrowed;
+                self.tags[self.inline_len] = tag;
                 self.inline_len += 1;
             }
             _ => self.spilled.push(key.clone()),
@@ -155,6 +178,33 @@ mod tests {
             .map(|Strict::<4>| ())
             .is_ok()
             && de.end().is_ok()
+    }
+
+    #[test]
+    fn keys_are_told_apart_by_every_byte_whatever_their_length() {
+        let insert = |keys: &[&'static str]| {
+            let mut seen = SeenKeys::<64>::new();
+            keys.iter()
+                .try_for_each(|key| seen.insert::<serde_json::Error>(&Cow::Borrowed(*key)))
+                .is_ok()
+        };
+        let long_a: &'static str = Box::leak(format!("{}a", "k".repeat(300)).into_boxed_str());
+        let long_b: &'static str = Box::leak(format!("{}b", "k".repeat(300)).into_boxed_str());
+        assert!(insert(&[
+            "iss", "aud", "exp", "nbf", "iat", "jti", "sub", ""
+        ]));
+        assert!(insert(&[
+            "a", "a\0", "ab", "abcdefg", "abcdefgh", "abcdefgi"
+        ]));
+        assert!(insert(&["abcdefgh_one", "abcdefgh_two", long_a, long_b]));
+        for duplicate in [
+            &["iss", "aud", "iss"][..],
+            &["", ""],
+            &["abcdefgh_one", "abcdefgh_one"],
+            &[long_a, "x", long_a],
+        ] {
+            assert!(!insert(duplicate), "{duplicate:?}");
+        }
     }
 
     #[test]

@@ -12,6 +12,21 @@ use crate::keys::{Algorithm, KeySet, Kid};
 const MAX_HEADER_SEGMENT: usize = 1024;
 /// Large enough for an RSA-8192 signature; anything longer is malformed.
 const MAX_SIGNATURE_SEGMENT: usize = 1368;
+/// The decoded size of the segments decoded on the stack: 256 base64url characters.
+const SMALL_SEGMENT: usize = 192;
+
+/// Decodes a base64url segment and hands it to `f`: on the stack when it is short (a header
+/// this crate issues, an HMAC, ECDSA or EdDSA signature), else on the heap. A stack buffer
+/// sized for the longest segment accepted would be zeroed on every request, which costs more
+/// than decoding the segment. `None` when the segment is not strict base64url.
+fn with_decoded<R>(segment: &[u8], f: impl FnOnce(&[u8]) -> R) -> Option<R> {
+    if segment.len() <= SMALL_SEGMENT / 3 * 4 {
+        let mut buffer = [0u8; SMALL_SEGMENT];
+        base64url::decode_to_slice(segment, &mut buffer).map(f)
+    } else {
+        base64url::decode(segment).map(|decoded| f(&decoded))
+    }
+}
 
 pub(crate) fn verify(
     keys: &KeySet,
@@ -33,9 +48,16 @@ pub(crate) fn verify(
     if header_b64.len() > MAX_HEADER_SEGMENT || signature_b64.len() > MAX_SIGNATURE_SEGMENT {
         return Err(TokenError::Malformed);
     }
-    let mut header_buf = [0u8; MAX_HEADER_SEGMENT];
-    let header_json =
-        base64url::decode_to_slice(header_b64, &mut header_buf).ok_or(TokenError::Malformed)?;
+    // The header borrows from its decoded bytes: on the stack when short (see `with_decoded`).
+    let mut small = [0u8; SMALL_SEGMENT];
+    let large: Vec<u8>;
+    let header_json = if header_b64.len() <= SMALL_SEGMENT / 3 * 4 {
+        base64url::decode_to_slice(header_b64, &mut small)
+    } else {
+        large = base64url::decode(header_b64).ok_or(TokenError::Malformed)?;
+        Some(&large[..])
+    }
+    .ok_or(TokenError::Malformed)?;
     let header = Header::parse(header_json).map_err(|problem| match problem {
         HeaderProblem::Malformed => TokenError::Malformed,
         HeaderProblem::Unsupported => TokenError::UnsupportedHeader,
@@ -64,10 +86,11 @@ pub(crate) fn verify(
         return Err(TokenError::AlgorithmMismatch);
     }
 
-    let mut signature_buf = [0u8; MAX_SIGNATURE_SEGMENT];
-    let signature = base64url::decode_to_slice(signature_b64, &mut signature_buf)
-        .ok_or(TokenError::Malformed)?;
-    if signature.is_empty() || !key.verify(signing_input, signature) {
+    let verified = with_decoded(signature_b64, |signature| {
+        !signature.is_empty() && key.verify(signing_input, signature)
+    })
+    .ok_or(TokenError::Malformed)?;
+    if !verified {
         return Err(TokenError::BadSignature);
     }
 
