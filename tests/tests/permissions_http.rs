@@ -587,3 +587,25 @@ async fn failed_client_attempts_are_throttled() {
     assert_eq!(reply.json()["error"], "slow_down");
     assert!(reply.retry_after() >= 1);
 }
+
+/// A client named like a user would get tokens whose `sub` passes for that user's: refused.
+#[tokio::test]
+async fn a_client_with_a_users_subject_gets_no_token() {
+    let passwords = Passwords::new(PasswordConfig::default().params(CHEAP)).unwrap();
+    let hash = passwords.hash(SECRET).await.unwrap();
+    // `id-alice` is the subject of the harness's user `alice`.
+    let clients = vec![Client::new("id-alice", hash, ["reports_read"])];
+    let h = Setup::default()
+        .configure(move |b| b.clients(clients))
+        .build()
+        .await;
+    let reply = h
+        .send(client_request(
+            "grant_type=client_credentials",
+            Some(&basic("id-alice", SECRET)),
+        ))
+        .await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(reply.json()["error"], "server_error");
+    assert!(!reply.text().contains("access_token"));
+}

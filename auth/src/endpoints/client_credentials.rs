@@ -94,6 +94,17 @@ impl<U: UserStore> Shared<U> {
             Err(_) => attempt.failed(),
         }
         let client = checked?;
+        // A client's tokens carry its id as `sub`, the claim user tokens carry the username
+        // in: a client named like a user would be taken for that user by every handler that
+        // reads `sub`. Refused, loudly, rather than issued.
+        if self.users.find_by_subject(&client.id).await?.is_some() {
+            tracing::error!(
+                client = %client.id,
+                "a service client has the id of a user's subject; its token would pass for \
+                 that user's: rename the client (a prefix such as `svc:` keeps them apart)"
+            );
+            return Err(AuthError::new(ErrorKind::Internal));
+        }
         let scope = granted_scope(&client, params.scope.as_deref())?;
         let mut claims = ClientClaims {
             sub: client.id.clone(),

@@ -487,6 +487,11 @@ impl<U: UserStore> EndpointsBuilder<U> {
     ///
     /// Without this call, `client_credentials` is 400 `unsupported_grant_type`.
     ///
+    /// Client ids and users' subjects share the `sub` claim: a client whose id is also a
+    /// user's subject gets no token (500, and an error in the log), since every handler that
+    /// reads `sub` would take it for that user. Keep the two apart, with a prefix such as
+    /// `svc:` for instance.
+    ///
     /// ```
     /// # use auth::endpoints::{Client, Endpoints, User, UserStore};
     /// # use auth::store::StoreError;
