@@ -1,18 +1,21 @@
 //! Server-side state: the access-token denylist (revocation by `jti`) and the refresh-token
 //! families of the endpoints.
 //!
-//! Three stores implement both [`RevocationList`] and [`RefreshStore`]:
+//! Four stores implement both [`RevocationList`] and [`RefreshStore`]:
 //!
 //! | store | feature | survives a restart | shared by instances |
 //! |---|---|---|---|
 //! | [`MemoryStore`] | (default) | no | no |
 //! | `SqliteStore` | `sqlite` | yes | no (one file, one host) |
+//! | `PostgresStore` | `postgres` | yes | yes |
 //! | `RedisStore` | `redis` | with Redis persistence | yes |
 //!
 //! Every store fails closed: a refresh token it does not know is refused, and a store that
 //! cannot be reached makes the request fail (503), never succeed.
 
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "redis")]
 mod redis;
 mod refresh;
@@ -23,6 +26,8 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
+#[cfg(feature = "postgres")]
+pub use self::postgres::PostgresStore;
 #[cfg(feature = "redis")]
 pub use self::redis::RedisStore;
 pub use memory::MemoryStore;
