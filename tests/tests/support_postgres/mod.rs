@@ -16,6 +16,9 @@ use sqlx::{ConnectOptions as _, Connection as _};
 /// The variable naming the server: a URL whose user may create databases.
 pub const URL_VARIABLE: &str = "AUTH_TEST_POSTGRES_URL";
 
+/// Numbers the databases of one test binary (its process id tells binaries apart).
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
 /// A fresh, empty database on the test server.
 pub struct TestDatabase {
     /// Its URL, for the store or the demo server.
@@ -46,7 +49,6 @@ impl TestDatabase {
             );
             return None;
         };
-        static NEXT: AtomicU32 = AtomicU32::new(0);
         // At most 63 bytes, lowercase: PostgreSQL's limit on names, unquoted.
         let mut name = format!(
             "auth_test_{}_{}_",
