@@ -29,6 +29,7 @@
 //! |---|---|
 //! | `rust-crypto` (default) / `aws-lc-rs` | the crypto backend, above |
 //! | `sqlite` | `store::SqliteStore`: refresh tokens and revocations that survive a restart |
+//! | `postgres` | `store::PostgresStore`: the same in PostgreSQL, shared by every instance (no TLS) |
 //! | `redis` | `store::RedisStore`: the same, shared by every instance |
 //! | `jwks-remote` | `jwks::RemoteJwks::builder`: fetch another issuer's keys over `https` |
 //! | `utoipa` | `auth::openapi`: security schemes and 401/403 responses in OpenAPI documents |

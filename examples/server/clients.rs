@@ -4,7 +4,8 @@
 use auth::endpoints::{Client, ClientStore};
 use auth::password::Passwords;
 use auth::store::StoreError;
-use sqlx::SqlitePool;
+
+use crate::db::{Db, with_db};
 
 /// The id of the demo's service client.
 pub(crate) const DEMO_CLIENT: &str = "reports-exporter";
@@ -14,48 +15,54 @@ pub(crate) const DEMO_CLIENT_SCOPES: &str = "reports:read";
 
 /// Clients in the `service_clients` table.
 #[derive(Clone)]
-pub(crate) struct SqliteClients {
-    pool: SqlitePool,
+pub(crate) struct Clients {
+    db: Db,
 }
 
-impl SqliteClients {
-    pub(crate) fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+impl Clients {
+    pub(crate) fn new(db: Db) -> Self {
+        Self { db }
     }
 
     async fn count(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM service_clients")
-            .fetch_one(&self.pool)
-            .await
+        with_db!(&self.db, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM service_clients")
+                .fetch_one(pool)
+                .await
+        })
     }
 
     async fn insert(&self, id: &str, secret_hash: &str, scopes: &str) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO service_clients (client_id, secret_hash, scopes, created_at) \
-             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (client_id) DO NOTHING",
-        )
-        .bind(id)
-        .bind(secret_hash)
-        .bind(scopes)
-        .bind(crate::now())
-        .execute(&self.pool)
-        .await
-        .map(drop)
+        with_db!(&self.db, pool => {
+            sqlx::query(
+                "INSERT INTO service_clients (client_id, secret_hash, scopes, created_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (client_id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(secret_hash)
+            .bind(scopes)
+            .bind(crate::now())
+            .execute(pool)
+            .await
+            .map(drop)
+        })
     }
 }
 
-impl ClientStore for SqliteClients {
+impl ClientStore for Clients {
     async fn find_client(&self, id: &str) -> Result<Option<Client>, StoreError> {
-        let row: Option<(String, String, String, i64)> = sqlx::query_as(
-            "SELECT client_id, secret_hash, scopes, disabled FROM service_clients \
-             WHERE client_id = ?1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await
+        let row: Option<(String, String, String, bool)> = with_db!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT client_id, secret_hash, scopes, disabled FROM service_clients \
+                 WHERE client_id = $1",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+        })
         .map_err(|err| StoreError::with_source("service_clients table", err))?;
         Ok(row.map(|(id, secret_hash, scopes, disabled)| {
-            Client::new(id, secret_hash, scopes.split_whitespace()).disabled(disabled != 0)
+            Client::new(id, secret_hash, scopes.split_whitespace()).disabled(disabled)
         }))
     }
 }
@@ -63,7 +70,7 @@ impl ClientStore for SqliteClients {
 /// On first start (no clients at all), creates [`DEMO_CLIENT`] with the scopes
 /// [`DEMO_CLIENT_SCOPES`], and returns its secret when it was generated.
 pub(crate) async fn seed(
-    clients: &SqliteClients,
+    clients: &Clients,
     passwords: &Passwords,
     demo_secret: Option<&str>,
 ) -> Result<Option<String>, Box<dyn std::error::Error + Send + Sync>> {

@@ -22,8 +22,10 @@ pub(crate) const SIGNING_ALGORITHMS: [Algorithm; 4] = [
 pub(crate) struct Config {
     /// `BIND`: where to listen. Defaults to `127.0.0.1:3000`.
     pub(crate) bind: SocketAddr,
-    /// `DATABASE_URL`: the SQLite database of users, posts and (without Redis) tokens.
-    /// Defaults to `sqlite://auth-demo.db` in the working directory, created on first start.
+    /// `DATABASE_URL`: the database of users, posts and (without Redis) tokens: SQLite
+    /// (`sqlite:…`, the file created on first start) or PostgreSQL (`postgres://…`, an
+    /// existing database, its tables created on first start). Defaults to
+    /// `sqlite://auth-demo.db` in the working directory.
     pub(crate) database_url: String,
     /// `AUTH_JWT_SECRET`: the HS256 secret. Its bytes are the key, as other JWT libraries
     /// (PyJWT, `jsonwebtoken`) take a secret string, so a client can share it as it is. It
@@ -85,9 +87,11 @@ impl Config {
             None => SocketAddr::from(([127, 0, 0, 1], 3000)),
         };
         let database_url = var("DATABASE_URL").unwrap_or_else(|| "sqlite://auth-demo.db".into());
-        if !database_url.starts_with("sqlite:") {
+        if crate::db::Kind::of(&database_url).is_none() {
             return Err(ConfigError(
-                "DATABASE_URL must be a SQLite URL, such as sqlite://auth-demo.db".into(),
+                "DATABASE_URL must be a SQLite or PostgreSQL URL, such as \
+                 sqlite://auth-demo.db or postgres://demo@127.0.0.1/auth_demo"
+                    .into(),
             ));
         }
         let jwt_secret = match var("AUTH_JWT_SECRET") {
@@ -265,9 +269,38 @@ mod tests {
             "{err}"
         );
         assert!(config(&[("BIND", "nowhere")]).is_err());
-        assert!(config(&[("DATABASE_URL", "postgres://x")]).is_err());
         assert!(config(&[("DEMO_PASSWORD", "short")]).is_err());
         assert!(config(&[("REDIS_URL", "")]).unwrap().redis_url.is_none());
+    }
+
+    #[test]
+    fn the_database_is_sqlite_or_postgresql() {
+        for url in [
+            "sqlite://auth-demo.db",
+            "sqlite::memory:",
+            "postgres://demo@127.0.0.1/auth_demo",
+            "postgresql://demo:secret@db.internal:5432/auth_demo?sslmode=disable",
+        ] {
+            assert_eq!(config(&[("DATABASE_URL", url)]).unwrap().database_url, url);
+        }
+        for bad in [
+            "mysql://demo@127.0.0.1/auth_demo",
+            "auth-demo.db",
+            "postgres:auth_demo",
+            "POSTGRES://demo@127.0.0.1/auth_demo",
+        ] {
+            let err = config(&[("DATABASE_URL", bad)]).err().unwrap().to_string();
+            assert!(
+                err.starts_with("DATABASE_URL must be a SQLite or PostgreSQL URL"),
+                "{bad}: {err}"
+            );
+        }
+        // A password in the URL is not echoed.
+        let err = config(&[("DATABASE_URL", "mysql://demo:hunter2@127.0.0.1/x")])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(!err.contains("hunter2"), "{err}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! The demo application: login, refresh, logout, and routes protected by role, on SQLite (and
-//! Redis when `REDIS_URL` is set); optionally cookies for browsers (`AUTH_COOKIES`) and an
-//! asymmetric signing key published as a JWKS (`AUTH_SIGNING_ALG`).
+//! The demo application: login, refresh, logout, and routes protected by role, on SQLite or
+//! PostgreSQL (`DATABASE_URL`), and Redis when `REDIS_URL` is set; optionally cookies for
+//! browsers (`AUTH_COOKIES`) and an asymmetric signing key published as a JWKS
+//! (`AUTH_SIGNING_ALG`).
 //!
 //! ```sh
 //! cargo run --release --example server              # serves on 127.0.0.1:3000
@@ -28,15 +29,16 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use auth::Authenticator;
 use auth::endpoints::Endpoints;
 use auth::password::{PasswordConfig, Passwords};
-use auth::store::{RedisStore, RefreshStore, RevocationList, SqliteStore};
+use auth::store::{PostgresStore, RedisStore, RefreshStore, RevocationList, SqliteStore};
 use axum::Router;
 use axum::routing::{delete, get};
 use tokio::io::AsyncBufReadExt as _;
 
-use clients::SqliteClients;
+use clients::Clients;
 use config::Config;
+use db::Db;
 use routes::{AppState, Started};
-use users::{Role, SqliteUsers};
+use users::{Role, Users};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -77,15 +79,15 @@ const USAGE: &str = "usage: server [serve] | server add-user NAME --role admin|e
 async fn serve(config: Config) -> Result<(), Error> {
     // The key first: a bad key file stops the server before the database is created.
     let key = signing::load(&config)?;
-    let pool = db::open(&config.database_url).await?;
-    let users = SqliteUsers::new(pool.clone());
+    let db = db::open(&config.database_url).await?;
+    let users = Users::new(db.clone());
     let passwords = Passwords::new(PasswordConfig::default())?;
     if let Some(password) = users::seed(&users, &passwords, config.demo_password.as_deref()).await?
     {
         // Printed once, at the first start, to the console only: it is not in the logs.
         println!("seeded users admin, editor and viewer with the password: {password}");
     }
-    let clients = SqliteClients::new(pool.clone());
+    let clients = Clients::new(db.clone());
     if let Some(secret) =
         clients::seed(&clients, &passwords, config.demo_client_secret.as_deref()).await?
     {
@@ -98,7 +100,7 @@ async fn serve(config: Config) -> Result<(), Error> {
     }
 
     // Refresh tokens and revoked access tokens: in Redis when several instances share it,
-    // else next to the users in SQLite. Both survive a restart.
+    // else next to the users, in SQLite or PostgreSQL. All three survive a restart.
     let (refresh, revocation): (Arc<dyn RefreshStore>, Arc<dyn RevocationList>) =
         match &config.redis_url {
             Some(url) => {
@@ -106,10 +108,17 @@ async fn serve(config: Config) -> Result<(), Error> {
                 tracing::info!("refresh tokens and revocations in Redis");
                 (Arc::new(store.clone()), Arc::new(store))
             }
-            None => {
-                let store = SqliteStore::new(pool.clone()).await?;
-                (Arc::new(store.clone()), Arc::new(store))
-            }
+            None => match &db {
+                Db::Sqlite(pool) => {
+                    let store = SqliteStore::new(pool.clone()).await?;
+                    (Arc::new(store.clone()), Arc::new(store))
+                }
+                Db::Postgres(pool) => {
+                    let store = PostgresStore::new(pool.clone()).await?;
+                    tracing::info!("users, posts, refresh tokens and revocations in PostgreSQL");
+                    (Arc::new(store.clone()), Arc::new(store))
+                }
+            },
         };
 
     let mut builder = Authenticator::builder()
@@ -132,7 +141,7 @@ async fn serve(config: Config) -> Result<(), Error> {
 
     let state = AppState {
         auth,
-        pool,
+        db,
         users,
         started: Started(Instant::now()),
     };
@@ -152,7 +161,7 @@ async fn serve(config: Config) -> Result<(), Error> {
 }
 
 /// The routes: the demo's own, the token endpoints, and those the configuration adds.
-fn app(config: &Config, state: AppState, endpoints: &Endpoints<SqliteUsers>) -> Router {
+fn app(config: &Config, state: AppState, endpoints: &Endpoints<Users>) -> Router {
     let mut app = Router::new()
         .route("/health", get(routes::health))
         .route("/openapi.json", get(openapi::document))
@@ -199,8 +208,7 @@ async fn add_user(config: Config, name: &str, role: &str) -> Result<(), Error> {
     if password.chars().count() < 8 {
         return Err("the password (read from standard input) must be at least 8 characters".into());
     }
-    let pool = db::open(&config.database_url).await?;
-    let users = SqliteUsers::new(pool);
+    let users = Users::new(db::open(&config.database_url).await?);
     let passwords = Passwords::new(PasswordConfig::default())?;
     let hash = passwords.hash(password).await?;
     if !users.insert(name, &hash, role).await? {

@@ -12,7 +12,7 @@ use auth::openapi::{SecurityAddon, TokenEndpointsAddon};
 use axum::Json;
 use utoipa::{Modify as _, OpenApi};
 
-use crate::users::SqliteUsers;
+use crate::users::Users;
 
 use crate::posts::{NewPost, Post};
 use crate::routes;
@@ -43,7 +43,7 @@ pub(crate) struct ApiDoc;
 static DOCUMENT: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
 
 /// Builds the document for the endpoints the server runs.
-pub(crate) fn init(endpoints: &Endpoints<SqliteUsers>) {
+pub(crate) fn init(endpoints: &Endpoints<Users>) {
     let mut document = ApiDoc::openapi();
     TokenEndpointsAddon::of(endpoints).modify(&mut document);
     // Called once, before the server listens.

@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
+
+use crate::db::{Db, with_db};
 
 /// A stored post.
 #[derive(Serialize, Debug, utoipa::ToSchema)]
@@ -71,47 +72,52 @@ impl From<PostRow> for Post {
     }
 }
 
-pub(crate) async fn insert(
-    pool: &SqlitePool,
-    post: &NewPost,
-    author: &str,
-) -> Result<Post, sqlx::Error> {
-    sqlx::query_as::<_, PostRow>(
-        "INSERT INTO posts (title, body, author, created_at) VALUES (?1, ?2, ?3, ?4) \
-         RETURNING id, title, body, author, created_at",
-    )
-    .bind(post.trimmed_title())
-    .bind(&post.body)
-    .bind(author)
-    .bind(crate::now())
-    .fetch_one(pool)
-    .await
+pub(crate) async fn insert(db: &Db, post: &NewPost, author: &str) -> Result<Post, sqlx::Error> {
+    with_db!(db, pool => {
+        sqlx::query_as::<_, PostRow>(
+            "INSERT INTO posts (title, body, author, created_at) VALUES ($1, $2, $3, $4) \
+             RETURNING id, title, body, author, created_at",
+        )
+        .bind(post.trimmed_title())
+        .bind(&post.body)
+        .bind(author)
+        .bind(crate::now())
+        .fetch_one(pool)
+        .await
+    })
     .map(Post::from)
 }
 
-pub(crate) async fn latest(pool: &SqlitePool, limit: i64) -> Result<Vec<Post>, sqlx::Error> {
-    let rows = sqlx::query_as::<_, PostRow>(
-        "SELECT id, title, body, author, created_at FROM posts ORDER BY id DESC LIMIT ?1",
-    )
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
+pub(crate) async fn latest(db: &Db, limit: i64) -> Result<Vec<Post>, sqlx::Error> {
+    let rows = with_db!(db, pool => {
+        sqlx::query_as::<_, PostRow>(
+            "SELECT id, title, body, author, created_at FROM posts ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(pool)
+        .await?
+    });
     Ok(rows.into_iter().map(Post::from).collect())
 }
 
 /// Deletes a post; whether it existed.
-pub(crate) async fn delete(pool: &SqlitePool, id: i64) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM posts WHERE id = ?1")
-        .bind(id)
-        .execute(pool)
-        .await?;
-    Ok(done.rows_affected() > 0)
+pub(crate) async fn delete(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
+    let deleted = with_db!(db, pool => {
+        sqlx::query("DELETE FROM posts WHERE id = $1")
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    Ok(deleted > 0)
 }
 
-pub(crate) async fn count(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM posts")
-        .fetch_one(pool)
-        .await
+pub(crate) async fn count(db: &Db) -> Result<i64, sqlx::Error> {
+    with_db!(db, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM posts")
+            .fetch_one(pool)
+            .await
+    })
 }
 
 /// `Json<T>` whose rejections are JSON too (axum's are plain text), in the shape of the auth

@@ -8,19 +8,19 @@ use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
 
+use crate::db::Db;
 use crate::posts::{self, JsonBody, NewPost, Post, PostId};
 // `Role` is the enum `#[requires_role]` checks its role names against (the type named `Role`
 // where the handler is).
-use crate::users::{Permission, Role, SqliteUsers, UserClaims};
+use crate::users::{Permission, Role, UserClaims, Users};
 
 /// The router state. Extractors find the `Authenticator` in it through `FromRef`.
 #[derive(Clone, FromRef)]
 pub(crate) struct AppState {
     pub(crate) auth: auth::Authenticator,
-    pub(crate) pool: SqlitePool,
-    pub(crate) users: SqliteUsers,
+    pub(crate) db: Db,
+    pub(crate) users: Users,
     pub(crate) started: Started,
 }
 
@@ -58,12 +58,12 @@ pub(crate) async fn me(token: Authenticated, Auth(claims): Auth<UserClaims>) -> 
     responses((status = 200, description = "Counts of users and posts, and the uptime"))
 )]
 pub(crate) async fn admin_stats(
-    State(pool): State<SqlitePool>,
-    State(users): State<SqliteUsers>,
+    State(db): State<Db>,
+    State(users): State<Users>,
     State(Started(started)): State<Started>,
 ) -> Result<Json<Value>, Response> {
     let users = users.count().await.map_err(internal)?;
-    let posts = posts::count(&pool).await.map_err(internal)?;
+    let posts = posts::count(&db).await.map_err(internal)?;
     Ok(Json(json!({
         "users": users,
         "posts": posts,
@@ -81,11 +81,11 @@ pub(crate) async fn admin_stats(
 )]
 pub(crate) async fn reports(
     token: Authenticated,
-    State(pool): State<SqlitePool>,
-    State(users): State<SqliteUsers>,
+    State(db): State<Db>,
+    State(users): State<Users>,
 ) -> Result<Json<Value>, Response> {
     let users = users.count().await.map_err(internal)?;
-    let posts = posts::count(&pool).await.map_err(internal)?;
+    let posts = posts::count(&db).await.map_err(internal)?;
     Ok(Json(json!({
         "users": users,
         "posts": posts,
@@ -106,14 +106,14 @@ pub(crate) async fn reports(
     )
 )]
 pub(crate) async fn create_post(
-    State(pool): State<SqlitePool>,
+    State(db): State<Db>,
     Auth(author): Auth<UserClaims>,
     JsonBody(post): JsonBody<NewPost>,
 ) -> Result<(StatusCode, Json<Post>), Response> {
     if let Some(problem) = post.problem() {
         return Err(posts::bad_request(problem));
     }
-    let stored = posts::insert(&pool, &post, &author.sub)
+    let stored = posts::insert(&db, &post, &author.sub)
         .await
         .map_err(internal)?;
     tracing::info!(post = stored.id, author = %author.sub, "post created");
@@ -134,11 +134,11 @@ pub(crate) async fn create_post(
     )
 )]
 pub(crate) async fn delete_post(
-    State(pool): State<SqlitePool>,
+    State(db): State<Db>,
     Auth(admin): Auth<UserClaims>,
     PostId(id): PostId,
 ) -> Result<StatusCode, Response> {
-    if posts::delete(&pool, id).await.map_err(internal)? {
+    if posts::delete(&db, id).await.map_err(internal)? {
         tracing::info!(post = id, admin = %admin.sub, "post deleted");
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -156,10 +156,8 @@ pub(crate) async fn delete_post(
     path = "/posts",
     responses((status = 200, description = "The 100 latest posts", body = [Post]))
 )]
-pub(crate) async fn list_posts(
-    State(pool): State<SqlitePool>,
-) -> Result<Json<Vec<Post>>, Response> {
-    posts::latest(&pool, 100).await.map(Json).map_err(internal)
+pub(crate) async fn list_posts(State(db): State<Db>) -> Result<Json<Vec<Post>>, Response> {
+    posts::latest(&db, 100).await.map(Json).map_err(internal)
 }
 
 #[allow(clippy::needless_pass_by_value)] // used as `map_err(internal)`

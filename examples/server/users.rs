@@ -5,7 +5,8 @@ use auth::password::Passwords;
 use auth::store::StoreError;
 use auth::{Claims, Permission, Role, Roles};
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
+
+use crate::db::{Db, with_db};
 
 /// What requests may do. `#[requires_permission("reports:raed")]` would not compile.
 #[derive(Permission, Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,19 +42,21 @@ pub(crate) struct UserClaims {
 
 /// Users in the `users` table.
 #[derive(Clone)]
-pub(crate) struct SqliteUsers {
-    pool: SqlitePool,
+pub(crate) struct Users {
+    db: Db,
 }
 
-impl SqliteUsers {
-    pub(crate) fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+impl Users {
+    pub(crate) fn new(db: Db) -> Self {
+        Self { db }
     }
 
     pub(crate) async fn count(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM users")
-            .fetch_one(&self.pool)
-            .await
+        with_db!(&self.db, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM users")
+                .fetch_one(pool)
+                .await
+        })
     }
 
     /// Adds a user; `Ok(false)` when the name is taken.
@@ -63,27 +66,31 @@ impl SqliteUsers {
         password_hash: &str,
         role: Role,
     ) -> Result<bool, sqlx::Error> {
-        let inserted = sqlx::query(
-            "INSERT INTO users (username, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4) \
-             ON CONFLICT (username) DO NOTHING",
-        )
-        .bind(username)
-        .bind(password_hash)
-        .bind(role.to_string())
-        .bind(crate::now())
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
+        let inserted = with_db!(&self.db, pool => {
+            sqlx::query(
+                "INSERT INTO users (username, password_hash, role, created_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (username) DO NOTHING",
+            )
+            .bind(username)
+            .bind(password_hash)
+            .bind(role.to_string())
+            .bind(crate::now())
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
         Ok(inserted == 1)
     }
 
     async fn find(&self, username: &str) -> Result<Option<User<UserClaims>>, StoreError> {
-        let row: Option<(String, String, String, i64)> = sqlx::query_as(
-            "SELECT username, password_hash, role, disabled FROM users WHERE username = ?1",
-        )
-        .bind(username)
-        .fetch_optional(&self.pool)
-        .await
+        let row: Option<(String, String, String, bool)> = with_db!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT username, password_hash, role, disabled FROM users WHERE username = $1",
+            )
+            .bind(username)
+            .fetch_optional(pool)
+            .await
+        })
         .map_err(|err| StoreError::with_source("users table", err))?;
         Ok(row.map(|(username, password_hash, role, disabled)| {
             // A role name this build does not know grants nothing.
@@ -95,12 +102,12 @@ impl SqliteUsers {
                 },
                 password_hash,
             )
-            .disabled(disabled != 0)
+            .disabled(disabled)
         }))
     }
 }
 
-impl UserStore for SqliteUsers {
+impl UserStore for Users {
     type Claims = UserClaims;
 
     async fn find_by_username(
@@ -116,20 +123,22 @@ impl UserStore for SqliteUsers {
     }
 
     async fn update_password_hash(&self, subject: &str, hash: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE users SET password_hash = ?1 WHERE username = ?2")
-            .bind(hash)
-            .bind(subject)
-            .execute(&self.pool)
-            .await
-            .map(drop)
-            .map_err(|err| StoreError::with_source("users table", err))
+        with_db!(&self.db, pool => {
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE username = $2")
+                .bind(hash)
+                .bind(subject)
+                .execute(pool)
+                .await
+                .map(drop)
+        })
+        .map_err(|err| StoreError::with_source("users table", err))
     }
 }
 
 /// On first start (no users at all), creates `admin`, `editor` and `viewer`, each with the
 /// role of its name, and returns the password they share when it was generated.
 pub(crate) async fn seed(
-    users: &SqliteUsers,
+    users: &Users,
     passwords: &Passwords,
     demo_password: Option<&str>,
 ) -> Result<Option<String>, Box<dyn std::error::Error + Send + Sync>> {

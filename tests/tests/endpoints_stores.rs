@@ -1,12 +1,16 @@
-//! One suite for every store (memory, SQLite, Redis): the `RefreshStore` and `RevocationList`
-//! contracts called directly, then the endpoints on top of the store. Plus what only some
-//! stores can do: SQLite survives a restart, two app instances share one Redis.
+//! One suite for every store (memory, SQLite, PostgreSQL, Redis): the `RefreshStore` and
+//! `RevocationList` contracts called directly, then the endpoints on top of the store. Plus
+//! what only some stores can do: SQLite and PostgreSQL survive a restart, two app instances
+//! share one PostgreSQL or one Redis.
 //!
-//! The Redis tests start a `redis-server` of their own on a free loopback port. Without the
-//! binary they print that they were SKIPPED and pass; under `CI=true` they fail.
+//! The Redis tests start a `redis-server` of their own on a free loopback port; the
+//! PostgreSQL tests each create a database on the server of `AUTH_TEST_POSTGRES_URL` (which
+//! `scripts/test` starts). Without them they print that they were SKIPPED and pass; under
+//! `CI=true` they fail.
 
 mod common;
 mod support_endpoints;
+mod support_postgres;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -15,11 +19,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use auth::store::{
-    AccessGrant, MemoryStore, NewFamily, RedisStore, RefreshInfo, RefreshStore, Refusal,
-    ReplicaConfig, RevocationList, Rotation, SPENT_TOKENS_KEPT, SqliteStore, Successor, TokenHash,
+    AccessGrant, MemoryStore, NewFamily, PostgresStore, RedisStore, RefreshInfo, RefreshStore,
+    Refusal, ReplicaConfig, RevocationList, Rotation, SPENT_TOKENS_KEPT, SqliteStore, Successor,
+    TokenHash,
 };
 use axum::http::StatusCode;
 use support_endpoints::*;
+use support_postgres::TestDatabase;
 
 /// What every store is: both traits, cheap to clone (clones share the state).
 trait TestStore: RefreshStore + RevocationList + Clone {}
@@ -568,6 +574,218 @@ async fn auth_tables(pool: &sqlx::SqlitePool) -> Vec<String> {
     .await
     .unwrap();
     names.into_iter().map(|(name,)| name).collect()
+}
+
+// ---- PostgreSQL ----------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_store_passes_the_suite() {
+    let Some(db) = TestDatabase::create("postgres_store_passes_the_suite").await else {
+        return;
+    };
+    suite(PostgresStore::connect(&db.url).await.unwrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_store_survives_a_restart_of_the_app() {
+    let Some(db) = TestDatabase::create("postgres_store_survives_a_restart_of_the_app").await
+    else {
+        return;
+    };
+    let (alice, bob) = {
+        let store = PostgresStore::connect(&db.url).await.unwrap();
+        let h = Setup::default().store(store.clone()).build().await;
+        let alice = h.pair("alice").await;
+        let bob = h.pair("bob").await;
+        assert_eq!(h.logout(&bob).await.status, StatusCode::NO_CONTENT);
+        drop(h);
+        store.pool().close().await;
+        (alice, bob)
+    };
+    // a new process: new store over the same database, new app
+    let store = PostgresStore::connect(&db.url).await.unwrap();
+    let h = Setup::default().store(store.clone()).build().await;
+    let next = pair_of(&h.refresh(&alice.refresh).await);
+    assert_eq!(h.protected(&next.access).await.status, StatusCode::OK);
+    // what was revoked before the restart stays revoked
+    assert_invalid_grant(&h.refresh(&bob.refresh).await);
+    assert_revoked(&h.protected(&bob.access).await);
+    // and reuse of a token spent before the restart is still detected
+    assert_invalid_grant(&h.refresh(&alice.refresh).await);
+    assert_invalid_grant(&h.refresh(&next.refresh).await);
+    // migrations run once: a third start finds the schema in place
+    store.pool().close().await;
+    PostgresStore::connect(&db.url).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_store_shares_the_applications_pool_and_keeps_its_own_migrations_table() {
+    let Some(db) = TestDatabase::create(
+        "postgres_store_shares_the_applications_pool_and_keeps_its_own_migrations_table",
+    )
+    .await
+    else {
+        return;
+    };
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let store = PostgresStore::new(pool.clone()).await.unwrap();
+    // a second store on the same pool: the migrations are not run twice
+    let store_again = PostgresStore::new(pool.clone()).await.unwrap();
+    // no `_sqlx_migrations`: the application's own sqlx migrations never see ours
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables \
+         WHERE table_schema = current_schema() ORDER BY table_name",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        names,
+        [
+            "auth_refresh_families",
+            "auth_refresh_tokens",
+            "auth_revoked_access_tokens",
+            "auth_schema_migrations"
+        ]
+    );
+    let now = common::now();
+    let family = new_family(&store, "subject", now, 60, 60).await;
+    let kept = new_family(&store_again, "subject", now, 3600, 60).await;
+    // the expired family and its one token go; the live family stays
+    assert_eq!(store.purge_expired(now + 61).await.unwrap(), 2);
+    assert_eq!(store.lookup(&family.first, now).await.unwrap(), None);
+    assert!(store.lookup(&kept.first, now).await.unwrap().is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_app_instances_share_one_postgres() {
+    let Some(db) = TestDatabase::create("two_app_instances_share_one_postgres").await else {
+        return;
+    };
+    let one = Setup::default()
+        .store(PostgresStore::connect(&db.url).await.unwrap())
+        .build()
+        .await;
+    let two = Setup::default()
+        .store(PostgresStore::connect(&db.url).await.unwrap())
+        .build()
+        .await;
+
+    // a token rotated on one instance is spent on the other, and that reuse revoked the
+    // family everywhere, with its access tokens
+    let first = one.pair("alice").await;
+    let second = pair_of(&one.refresh(&first.refresh).await);
+    assert_invalid_grant(&two.refresh(&first.refresh).await);
+    assert_invalid_grant(&one.refresh(&second.refresh).await);
+    assert_revoked(&one.protected(&second.access).await);
+    assert_revoked(&two.protected(&second.access).await);
+
+    // concurrent refreshes spread over both instances (two pools): one success
+    let one = Arc::new(one);
+    let two = Arc::new(two);
+    let pair = one.pair("bob").await;
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let h = if i % 2 == 0 { one.clone() } else { two.clone() };
+            let token = pair.refresh.clone();
+            tokio::spawn(async move { h.refresh(&token).await.status })
+        })
+        .collect();
+    let mut ok = 0;
+    for task in tasks {
+        if task.await.unwrap() == StatusCode::OK {
+            ok += 1;
+        }
+    }
+    assert_eq!(ok, 1);
+}
+
+/// Concurrent logins of one user on two instances never leave more live sessions than the
+/// cap: each login counts the others that committed before it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_logins_on_postgres_respect_the_session_cap() {
+    let Some(db) =
+        TestDatabase::create("concurrent_logins_on_postgres_respect_the_session_cap").await
+    else {
+        return;
+    };
+    let stores = [
+        PostgresStore::connect(&db.url).await.unwrap(),
+        PostgresStore::connect(&db.url).await.unwrap(),
+    ];
+    let now = common::now();
+    let subject = unique("subject");
+    let tasks: Vec<_> = (0..12)
+        .map(|i| {
+            let store = stores[i % 2].clone();
+            let subject = subject.clone();
+            tokio::spawn(
+                async move { new_family_capped(&store, &subject, now, 3600, 600, 3).await },
+            )
+        })
+        .collect();
+    let mut families = Vec::new();
+    for task in tasks {
+        families.push(task.await.unwrap());
+    }
+    let mut live = 0;
+    for family in &families {
+        if store_rotates(&stores[0], family, now).await {
+            live += 1;
+        }
+    }
+    assert_eq!(live, 3);
+}
+
+async fn store_rotates(store: &PostgresStore, family: &Family, now: u64) -> bool {
+    match store
+        .rotate(&family.first, &successor(now), now)
+        .await
+        .unwrap()
+    {
+        Rotation::Rotated => true,
+        Rotation::Refused(Refusal::Revoked) => false,
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+/// A database that refuses connections fails closed: the refresh and the protected route
+/// answer 503, never a success.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_postgres_fails_closed_with_503() {
+    let Some(db) = TestDatabase::create("an_unreachable_postgres_fails_closed_with_503").await
+    else {
+        return;
+    };
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .acquire_timeout(std::time::Duration::from_secs(2))
+        .connect(&db.url)
+        .await
+        .unwrap();
+    let store = PostgresStore::new(pool.clone()).await.unwrap();
+    let h = Setup::default().store(store).build().await;
+    let pair = h.pair("alice").await;
+    // the database goes away under the running app: new connections are refused and the
+    // open ones are cut
+    let admin = sqlx::PgPool::connect(&std::env::var(support_postgres::URL_VARIABLE).unwrap())
+        .await
+        .unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "ALTER DATABASE {0} ALLOW_CONNECTIONS false; \
+         SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{0}'",
+        db.name
+    )))
+    .execute(&admin)
+    .await
+    .unwrap();
+    let reply = h.refresh(&pair.refresh).await;
+    assert_oauth_error(
+        &reply,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "temporarily_unavailable",
+    );
+    let reply = h.protected(&pair.access).await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
 // ---- Redis ---------------------------------------------------------------------------------

@@ -1,12 +1,13 @@
 //! Server-side state: the access-token denylist (revocation by `jti`) and the refresh-token
 //! families of the endpoints.
 //!
-//! Three stores implement both [`RevocationList`] and [`RefreshStore`]:
+//! Four stores implement both [`RevocationList`] and [`RefreshStore`]:
 //!
 //! | store | feature | survives a restart | shared by instances |
 //! |---|---|---|---|
 //! | [`MemoryStore`] | (default) | no | no |
 //! | `SqliteStore` | `sqlite` | yes | no (one file, one host) |
+//! | `PostgresStore` | `postgres` | yes | yes |
 //! | `RedisStore` | `redis` | with Redis persistence | yes |
 //!
 //! Every store fails closed: a refresh token it does not know is refused, and a store that
@@ -20,6 +21,8 @@
 //! replica (security manual, RV-05).
 
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "redis")]
 mod redis;
 mod refresh;
@@ -32,6 +35,8 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
+#[cfg(feature = "postgres")]
+pub use self::postgres::PostgresStore;
 #[cfg(feature = "redis")]
 pub use self::redis::RedisStore;
 pub use memory::MemoryStore;

@@ -140,7 +140,7 @@ impl Refusal {
 }
 
 /// Where refresh tokens live: [`MemoryStore`](super::MemoryStore), `SqliteStore` (feature
-/// `sqlite`), `RedisStore` (feature `redis`), or your own.
+/// `sqlite`), `PostgresStore` (feature `postgres`), `RedisStore` (feature `redis`), or your own.
 ///
 /// Object-safe, with boxed futures like [`RevocationList`](super::RevocationList): the
 /// endpoints hold an `Arc<dyn RefreshStore>`, so the store can be chosen at run time (Redis

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr as _;
 
 use auth::keys::Algorithm;
+use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
+
+use crate::db::Kind;
 
 /// The largest key file read: an 8192-bit RSA key in PEM is under 7 KiB. A larger file is
 /// not a key, and is not read into memory whole.
@@ -16,15 +19,38 @@ const MAX_KEY_FILE: u64 = 64 * 1024;
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Home {
     /// Next to the database file: `auth-demo.db` keeps its EdDSA key in
-    /// `auth-demo.db.eddsa-key.pem`, so removing `auth-demo.db*` starts over with both.
+    /// `auth-demo.db.eddsa-key.pem`, so removing `auth-demo.db*` starts over with both. A
+    /// PostgreSQL database has no file here: its key is kept in the working directory, named
+    /// for the database (`postgres-auth_demo.eddsa-key.pem`).
     File(PathBuf),
     /// The database is in memory: so is the key.
     Memory,
 }
 
-/// The home of `alg`'s generated key, derived from `DATABASE_URL` the way SQLite reads it.
+/// The home of `alg`'s generated key, derived from `DATABASE_URL` the way SQLite (or
+/// PostgreSQL) reads it.
 pub(super) fn home(database_url: &str, alg: Algorithm) -> Result<Home, String> {
     let unusable = || format!("cannot derive a key file location from DATABASE_URL ({alg} key)");
+    let suffix = format!(".{}-key.pem", alg.as_str().to_ascii_lowercase());
+    if Kind::of(database_url) == Some(Kind::Postgres) {
+        let options = PgConnectOptions::from_str(database_url).map_err(|_| unusable())?;
+        // PostgreSQL's default database is the user's name. Only a plain file name is made
+        // of it: no path separator can come from the URL.
+        let database = options.get_database().unwrap_or(options.get_username());
+        let name: String = database
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "_-".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        return Ok(Home::File(PathBuf::from(format!(
+            "postgres-{name}{suffix}"
+        ))));
+    }
     if in_memory(database_url) {
         return Ok(Home::Memory);
     }
@@ -32,7 +58,7 @@ pub(super) fn home(database_url: &str, alg: Algorithm) -> Result<Home, String> {
     let database = options.get_filename();
     let name = database.file_name().ok_or_else(unusable)?;
     let mut key_name = name.to_os_string();
-    key_name.push(format!(".{}-key.pem", alg.as_str().to_ascii_lowercase()));
+    key_name.push(suffix);
     Ok(Home::File(database.with_file_name(key_name)))
 }
 
@@ -162,6 +188,30 @@ mod tests {
                 "sqlite://data/demo.db",
                 Algorithm::EdDSA,
                 "data/demo.db.eddsa-key.pem",
+            ),
+        ] {
+            assert_eq!(home(url, alg).unwrap(), file(expected), "{url}");
+        }
+    }
+
+    #[test]
+    fn a_postgres_database_keeps_the_key_in_the_working_directory() {
+        for (url, alg, expected) in [
+            (
+                "postgres://demo@127.0.0.1/auth_demo",
+                Algorithm::EdDSA,
+                "postgres-auth_demo.eddsa-key.pem",
+            ),
+            (
+                "postgresql://demo:secret@db.internal:5432/auth_demo?sslmode=disable",
+                Algorithm::ES256,
+                "postgres-auth_demo.es256-key.pem",
+            ),
+            // a name that would be a path is flattened
+            (
+                "postgres://demo@127.0.0.1/..%2Fetc%2Fdemo",
+                Algorithm::RS256,
+                "postgres-___etc_demo.rs256-key.pem",
             ),
         ] {
             assert_eq!(home(url, alg).unwrap(), file(expected), "{url}");
