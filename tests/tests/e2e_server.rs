@@ -229,9 +229,25 @@ fn state_survives_a_restart_on_the_same_postgres_database() {
     state_survives_a_restart(&db.url);
 }
 
+/// Refresh tokens and revocations in Redis (users and posts in SQLite): a restarted server
+/// finds them there.
+#[test]
+fn state_survives_a_restart_with_redis() {
+    let Some(redis) = RedisServer::start("state_survives_a_restart_with_redis") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut env = env(&database(&dir));
+    env.push(("REDIS_URL", redis.url.clone()));
+    state_survives_a_restart_with(&env);
+}
+
 fn state_survives_a_restart(database: &str) {
-    let env = env(database);
-    let mut server = start(&env);
+    state_survives_a_restart_with(&env(database));
+}
+
+fn state_survives_a_restart_with(env: &[(&'static str, String)]) {
+    let mut server = start(env);
     let (editor, kept) = login(&server, "editor", PASSWORD);
     let post = json!({"title": "Before the restart", "body": "kept"});
     assert_eq!(server.post_json("/posts", &post, Some(&editor)).status, 201);
@@ -255,7 +271,7 @@ fn state_survives_a_restart(database: &str) {
         .to_owned();
     assert_eq!(server.stop().code(), Some(0));
 
-    let server = start(&env);
+    let server = start(env);
     // Users persist and are not seeded twice.
     let (admin, _) = login(&server, "admin", PASSWORD);
     assert_eq!(server.get("/admin/stats", Some(&admin)).json()["users"], 3);
