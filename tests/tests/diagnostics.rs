@@ -4,7 +4,7 @@
 //! hold the tokens the guards accept. And `Auth<C>` reads a roles claim the way the guards do.
 #![allow(missing_docs)]
 
-use std::sync::{Arc, Mutex};
+mod common;
 
 use auth::testing::{authenticator, bearer, token};
 use auth::{Auth, Authenticator, Claims, Role, Roles, protected, requires_role};
@@ -12,6 +12,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::routing::get;
+use common::captured_log::CapturedLog;
 use serde::{Deserialize, Serialize};
 use tower::ServiceExt as _;
 
@@ -39,32 +40,6 @@ async fn purge() -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Self;
-    fn make_writer(&'a self) -> Self {
-        self.clone()
-    }
-}
-
-impl Captured {
-    fn take(&self) -> String {
-        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
-    }
-}
-
 async fn status(app: &Router, path: &str, token: Option<&str>) -> StatusCode {
     let mut request = Request::get(path);
     if let Some(token) = token {
@@ -87,13 +62,8 @@ fn app(auth: &Authenticator) -> Router {
 
 #[tokio::test]
 async fn every_refusal_is_logged_with_its_reason_and_route_but_not_the_token() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let captured = CapturedLog::default();
+    let _guard = tracing::subscriber::set_default(captured.subscriber(tracing::Level::DEBUG));
     let auth = authenticator();
     let app = app(&auth);
 
@@ -136,13 +106,8 @@ async fn every_refusal_is_logged_with_its_reason_and_route_but_not_the_token() {
 /// `Auth<UserClaims>` cannot hold it: a server-side mismatch, logged at warn with the field.
 #[tokio::test]
 async fn a_token_that_does_not_fit_the_claims_type_is_a_warning_naming_the_field() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_max_level(tracing::Level::WARN)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let captured = CapturedLog::default();
+    let _guard = tracing::subscriber::set_default(captured.subscriber(tracing::Level::WARN));
     let auth = authenticator();
     let app = app(&auth);
     let admin = token(&auth, "alice-the-admin", [Role::Admin]);

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::captured_log::CapturedLog;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -464,7 +465,7 @@ async fn tokens_never_name_where_keys_come_from() {
 #[tokio::test]
 async fn an_endpoint_that_goes_away_keeps_the_cached_keys() {
     let log = CapturedLog::default();
-    let _guard = tracing::subscriber::set_default(log.subscriber());
+    let _guard = tracing::subscriber::set_default(log.subscriber(tracing::Level::DEBUG));
     let es = es256("p256.pem", "es-1");
     let server = JwksServer::start(jwks(&[&es])).await;
     let url = server.url();
@@ -953,37 +954,5 @@ fn foreign_token_relaxations_are_opt_in_one_by_one() {
             Some(ConfigError::InvalidTokenType),
             "{bad:?}"
         );
-    }
-}
-
-// ---- log capture -----------------------------------------------------------------------------
-
-/// Collects what `tracing` writes, for assertions on log contents.
-#[derive(Clone, Default)]
-struct CapturedLog(Arc<Mutex<Vec<u8>>>);
-
-impl CapturedLog {
-    fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync + use<> {
-        let sink = self.clone();
-        tracing_subscriber::fmt()
-            .with_writer(move || sink.clone())
-            .with_ansi(false)
-            .with_max_level(tracing::Level::DEBUG)
-            .finish()
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl std::io::Write for CapturedLog {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }

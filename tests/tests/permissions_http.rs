@@ -26,7 +26,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use common::Reply;
 use serde_json::json;
-use support_endpoints::{CHEAP, Setup, form};
+use support_endpoints::{CHEAP, Harness, Setup, form};
 
 #[derive(Permission, Clone, Copy, Debug, PartialEq, Eq)]
 enum Permission {
@@ -403,13 +403,15 @@ fn the_token_permissions_are_a_bitset_of_roles_and_scopes() {
 
 const SECRET: &str = "s3cret-of-the-exporter-client-0123456789";
 
-async fn clients() -> Vec<Client> {
+/// The harness with two service clients: `exporter` and the disabled `retired`.
+async fn with_clients(setup: Setup) -> Harness {
     let passwords = Passwords::new(PasswordConfig::default().params(CHEAP)).unwrap();
     let hash = passwords.hash(SECRET).await.unwrap();
-    vec![
+    let clients = vec![
         Client::new("exporter", hash.clone(), ["reports_read", "billing:export"]),
         Client::new("retired", hash, ["reports_read"]).disabled(true),
-    ]
+    ];
+    setup.configure(move |b| b.clients(clients)).build().await
 }
 
 fn basic(id: &str, secret: &str) -> String {
@@ -435,11 +437,7 @@ fn client_request(body: &str, authorization: Option<&str>) -> Request<Body> {
 
 #[tokio::test]
 async fn a_client_gets_a_token_with_the_scopes_it_asked_for() {
-    let clients = clients().await;
-    let h = Setup::default()
-        .configure(move |b| b.clients(clients))
-        .build()
-        .await;
+    let h = with_clients(Setup::default()).await;
     let reply = h
         .send(client_request(
             "grant_type=client_credentials&scope=billing%3Aexport",
@@ -477,11 +475,7 @@ async fn a_client_gets_a_token_with_the_scopes_it_asked_for() {
 
 #[tokio::test]
 async fn bad_client_credentials_are_401_invalid_client_with_a_basic_challenge() {
-    let clients = clients().await;
-    let h = Setup::default()
-        .configure(move |b| b.clients(clients))
-        .build()
-        .await;
+    let h = with_clients(Setup::default()).await;
     let body = "grant_type=client_credentials";
     let wrong_secret = basic("exporter", "not the secret");
     let unknown = basic("nobody", SECRET);
@@ -513,11 +507,7 @@ async fn bad_client_credentials_are_401_invalid_client_with_a_basic_challenge() 
 
 #[tokio::test]
 async fn a_scope_the_client_may_not_have_is_400_invalid_scope() {
-    let clients = clients().await;
-    let h = Setup::default()
-        .configure(move |b| b.clients(clients))
-        .build()
-        .await;
+    let h = with_clients(Setup::default()).await;
     let reply = h
         .send(client_request(
             "grant_type=client_credentials&scope=reports_read+posts%3Adelete",
@@ -531,11 +521,7 @@ async fn a_scope_the_client_may_not_have_is_400_invalid_scope() {
 
 #[tokio::test]
 async fn credentials_sent_two_ways_are_refused() {
-    let clients = clients().await;
-    let h = Setup::default()
-        .configure(move |b| b.clients(clients))
-        .build()
-        .await;
+    let h = with_clients(Setup::default()).await;
     let reply = h
         .send(client_request(
             &format!("grant_type=client_credentials&client_id=exporter&client_secret={SECRET}"),
@@ -561,12 +547,8 @@ async fn without_clients_the_grant_is_unsupported() {
 
 #[tokio::test]
 async fn failed_client_attempts_are_throttled() {
-    let clients = clients().await;
-    let h = Setup::default()
-        .throttle(auth::endpoints::ThrottleConfig::default())
-        .configure(move |b| b.clients(clients))
-        .build()
-        .await;
+    let h =
+        with_clients(Setup::default().throttle(auth::endpoints::ThrottleConfig::default())).await;
     let wrong = basic("exporter", "guess");
     let mut throttled = None;
     for attempt in 0..50 {

@@ -2,7 +2,7 @@
 //! credentials never travel in the URL or reach the logs; throttling counts an account however
 //! its name is capitalised.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use auth::endpoints::{Endpoints, EndpointsError, ForwardedHeader, Limit, ThrottleConfig};
@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::assert_forbidden;
 use crate::common;
+use crate::common::captured_log::CapturedLog;
 use crate::support_endpoints::*;
 
 /// L07 L08 (LG-01, RFC 6749 §3.2): a parameter repeated under another spelling (a
@@ -173,38 +174,12 @@ async fn new_hashes_are_argon2id_v19_at_owasp_parameters() {
     assert_ne!(first, second, "a fresh salt per hash");
 }
 
-/// A `tracing` writer that keeps everything written to it.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Self;
-    fn make_writer(&'a self) -> Self {
-        self.clone()
-    }
-}
-
 /// LG-08: a whole session (failed and good logins, refresh, reuse, logout) logs its reasons
 /// but never a password, a refresh token or an access token (nor its signature).
 #[tokio::test]
 async fn no_password_or_token_reaches_the_logs() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let captured = CapturedLog::default();
+    let _guard = tracing::subscriber::set_default(captured.subscriber(tracing::Level::TRACE));
 
     let h = Setup::default().build().await;
     let wrong = "Tr0ub4dor&3-wrong-password";
@@ -220,7 +195,7 @@ async fn no_password_or_token_reaches_the_logs() {
     );
     assert_token_response(&h.send(json_login).await);
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains("login refused"),
         "nothing was captured: {logs}"
@@ -575,16 +550,11 @@ async fn malformed_forwarding_headers_fall_back_to_the_last_trusted_hop() {
 /// finding the address at once, is a configuration error.
 #[tokio::test]
 async fn the_client_address_mode_is_logged_at_start_up() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(captured.clone())
-        .with_max_level(tracing::Level::INFO)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let captured = CapturedLog::default();
+    let _guard = tracing::subscriber::set_default(captured.subscriber(tracing::Level::INFO));
     let _h = behind_proxies(Setup::default()).build().await;
     let _plain = Setup::default().build().await;
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     let lines: Vec<&str> = logs.lines().filter(|l| l.contains(" auth: ")).collect();
     assert_eq!(lines.len(), 2, "{logs}");
     assert!(

@@ -2,6 +2,7 @@
 //! handlers whose bodies count their runs, and response helpers.
 #![allow(dead_code, unreachable_pub, missing_docs)] // each test binary uses a subset
 
+pub mod captured_log;
 pub mod challenge;
 
 use std::sync::Arc;
