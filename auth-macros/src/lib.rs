@@ -525,6 +525,146 @@ pub fn requires_permission(args: TokenStream, item: TokenStream) -> TokenStream 
     guard::expand(guard::Kind::RequiresPermission, args.into(), item.into()).into()
 }
 
+/// Declares a handler reachable without a token. It checks nothing: it says, where the
+/// handler is written, that being public is deliberate, so that
+/// [`auth::routing`](../auth/routing/index.html), which takes only handlers whose access is
+/// declared, accepts it, and its manifest lists it as `public`.
+///
+/// ```
+/// use auth::public;
+/// use auth::routing::{Router, get};
+///
+/// #[public]
+/// async fn health() -> &'static str {
+///     "ok"
+/// }
+///
+/// let app: Router = Router::new().route("/health", get(health));
+/// assert_eq!(app.manifest().to_string(), "GET  /health  public\n");
+/// ```
+///
+/// # Without the macro
+///
+/// It inserts the zero-cost marker `auth::Public` as the first argument:
+///
+/// ```
+/// async fn health(_: auth::Public) -> &'static str {
+///     "ok"
+/// }
+/// # let _: auth::routing::Router = auth::routing::Router::new().route("/health", auth::routing::get(health));
+/// ```
+///
+/// # Errors
+///
+/// A handler cannot be both public and guarded:
+///
+/// ```compile_fail
+/// # use auth::{protected, public};
+/// #[public]
+/// #[protected] // error: `#[public]` cannot be combined with `#[protected]`
+/// async fn me() {}
+/// # fn main() {}
+/// ```
+///
+/// It takes no arguments, and only on an `async fn`:
+///
+/// ```compile_fail
+/// # use auth::public;
+/// #[public(everyone)] // error: `#[public]` takes no arguments
+/// async fn health() {}
+/// # fn main() {}
+/// ```
+#[proc_macro_attribute]
+pub fn public(args: TokenStream, item: TokenStream) -> TokenStream {
+    guard::public::expand(args.into(), item.into()).into()
+}
+
+/// Requires a valid access token that each named [policy](../auth/policy/index.html) allows
+/// for this request: object-level authorization ("only the author may edit this post"),
+/// typed, where Spring writes SpEL strings that fail at run time.
+///
+/// - no valid token: 401, before the policy reads anything of the request;
+/// - the policy says [`Deny`](../auth/policy/enum.Decision.html): 403 `insufficient_scope`;
+/// - it says `NotFound`: its 404 (a caller who may not see a resource cannot tell it
+///   exists);
+/// - it cannot decide (its error): 500, logged; never allowed.
+///
+/// Either way the handler's body does not run and the request's body is not read.
+/// `#[authorize(A, B)]` runs both (AND); stacked with `#[requires_role]`,
+/// `#[requires_permission]` or `#[protected]`, the policies run after their checks, whatever
+/// the order of the attributes, since those are a mask and a compare and a policy may query a
+/// database.
+///
+/// ```
+/// use auth::policy::{BoxError, Decision, Policy};
+/// use auth::token::VerifiedToken;
+/// use auth::{Role, authorize, requires_role};
+/// use axum::extract::Path;
+///
+/// #[derive(Role, Clone, Copy, Debug, PartialEq, Eq)]
+/// enum Role { Admin, Editor }
+///
+/// /// Users may edit their own profile only.
+/// struct OwnProfile;
+///
+/// impl<S: Send + Sync> Policy<S> for OwnProfile {
+///     type Input = Path<String>;
+///
+///     async fn check(token: &VerifiedToken, Path(user): Path<String>) -> Result<Decision, BoxError> {
+///         Ok(if user == token.subject() { Decision::Allow } else { Decision::Deny })
+///     }
+/// }
+///
+/// #[requires_role(any("editor", "admin"))]
+/// #[authorize(OwnProfile)]
+/// async fn edit_profile(Path(user): Path<String>) -> String {
+///     format!("{user} edited")
+/// }
+/// # let _: auth::routing::Router<auth::Authenticator> = auth::routing::Router::new()
+/// #     .route("/users/{user}", auth::routing::put(edit_profile));
+/// ```
+///
+/// # Without the macro
+///
+/// It inserts `auth::Authorize<OwnProfile>` first (after the other guards, in one tuple with
+/// them when several are stacked):
+///
+/// ```
+/// # use auth::policy::{BoxError, Decision, Policy};
+/// # use auth::token::VerifiedToken;
+/// # use axum::extract::Path;
+/// # struct OwnProfile;
+/// # impl<S: Send + Sync> Policy<S> for OwnProfile {
+/// #     type Input = Path<String>;
+/// #     async fn check(t: &VerifiedToken, Path(u): Path<String>) -> Result<Decision, BoxError> {
+/// #         Ok(if u == t.subject() { Decision::Allow } else { Decision::Deny })
+/// #     }
+/// # }
+/// async fn edit_profile(_: auth::Authorize<OwnProfile>, Path(user): Path<String>) -> String {
+///     format!("{user} edited")
+/// }
+/// # let _: auth::routing::Router<auth::Authenticator> = auth::routing::Router::new()
+/// #     .route("/users/{user}", auth::routing::put(edit_profile));
+/// ```
+///
+/// # Errors
+///
+/// A policy is named by its type:
+///
+/// ```compile_fail
+/// # use auth::authorize;
+/// #[authorize("OwnsPost")] // error: `#[authorize]` takes policy types
+/// async fn edit() {}
+/// # fn main() {}
+/// ```
+///
+/// A policy written for another router state does not fit the handler's router, and the
+/// error names the policy (`OwnsPost` is not a policy for the router state `..`).
+#[proc_macro_attribute]
+pub fn authorize(args: TokenStream, item: TokenStream) -> TokenStream {
+    guard::authorize::expand(args.into(), item.into()).into()
+}
+
 /// Makes a fieldless enum an application's set of permissions (OAuth scopes): each variant
 /// gets a wire name, and the enum gets `auth::PermissionEnum`, serde
 /// `Serialize`/`Deserialize`, `Display` and `FromStr`.

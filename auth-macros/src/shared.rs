@@ -20,3 +20,7 @@ pub(crate) const FORBIDDEN_DESCRIPTION: &str = "The access token does not grant 
 /// The `error_description` of a 403 `insufficient_scope` for a missing permission.
 pub(crate) const FORBIDDEN_PERMISSION_DESCRIPTION: &str =
     "The access token does not grant the required permission";
+
+/// The `error_description` of a 403 for a request a policy (`#[authorize]`) denies.
+pub(crate) const FORBIDDEN_POLICY_DESCRIPTION: &str =
+    "The access token does not allow this request on this resource";

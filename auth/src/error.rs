@@ -88,6 +88,9 @@ pub enum ErrorKind {
     InvalidToken(TokenError),
     /// A valid token without the required role or permission: 403 `insufficient_scope`.
     InsufficientScope,
+    /// A valid token that an object-level [policy](crate::policy) does not allow on this
+    /// resource: 403 `insufficient_scope`.
+    PolicyDenied,
     /// `client_credentials` with an unknown client or a wrong secret: 401 `invalid_client`
     /// with a `Basic` challenge (RFC 6749 §5.2).
     InvalidClient,
@@ -269,6 +272,7 @@ impl AuthError {
             // CSRF: the credentials are fine; the request did not prove it came from the
             // application's own pages (RFC 9110 §15.5.4: understood, refused).
             ErrorKind::InsufficientScope
+            | ErrorKind::PolicyDenied
             | ErrorKind::InvalidRequest(
                 RequestError::CsrfMismatch | RequestError::CrossSiteRequest,
             ) => StatusCode::FORBIDDEN,
@@ -292,7 +296,7 @@ impl AuthError {
             ErrorKind::MissingCredentials => "unauthorized",
             ErrorKind::InvalidRequest(_) => "invalid_request",
             ErrorKind::InvalidToken(_) => "invalid_token",
-            ErrorKind::InsufficientScope => "insufficient_scope",
+            ErrorKind::InsufficientScope | ErrorKind::PolicyDenied => "insufficient_scope",
             ErrorKind::InvalidClient => "invalid_client",
             ErrorKind::InvalidScope => "invalid_scope",
             ErrorKind::InvalidGrant => "invalid_grant",
@@ -313,6 +317,9 @@ impl AuthError {
                 "The access token does not grant the required permission"
             }
             ErrorKind::InsufficientScope => "The access token does not grant the required role",
+            ErrorKind::PolicyDenied => {
+                "The access token does not allow this request on this resource"
+            }
             ErrorKind::InvalidClient => "The client is unknown or its secret is wrong",
             ErrorKind::InvalidScope => "The client may not have the requested scope",
             ErrorKind::InvalidGrant => "The credentials or the refresh token are invalid",
@@ -331,6 +338,7 @@ impl AuthError {
             ErrorKind::InvalidToken(reason) => reason.code(),
             ErrorKind::InsufficientScope if self.scope.is_some() => "insufficient_permission",
             ErrorKind::InsufficientScope => "insufficient_role",
+            ErrorKind::PolicyDenied => "policy_denied",
             ErrorKind::InvalidClient => "invalid_client",
             ErrorKind::InvalidScope => "invalid_scope",
             ErrorKind::InvalidGrant => "invalid_grant",
@@ -360,6 +368,7 @@ impl AuthError {
                 Some(scope) => format!(r#"Bearer error="insufficient_scope", scope="{scope}""#),
                 None => r#"Bearer error="insufficient_scope""#.to_owned(),
             }),
+            ErrorKind::PolicyDenied => Some(r#"Bearer error="insufficient_scope""#.to_owned()),
             ErrorKind::InvalidClient => Some(format!(
                 r#"Basic realm="{}""#,
                 self.realm.as_deref().unwrap_or(DEFAULT_REALM)
@@ -414,6 +423,7 @@ impl IntoResponse for AuthError {
             ErrorKind::MissingCredentials
                 | ErrorKind::InvalidToken(_)
                 | ErrorKind::InsufficientScope
+                | ErrorKind::PolicyDenied
         ) {
             // Token-endpoint answers are never cached (RFC 6749 §5.1).
             headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -53,7 +53,7 @@
 //! | 5. transport | [`transport`] | where a request carries its token (header, cookie with CSRF, WebSocket query) |
 //! | 6. the authenticator | [`Authenticator`] | keys + rules + cache + revocation + transport, in the app state |
 //! | 7. the request path | `extract`, [`layer`] | axum extractors, the guards, the tower layer |
-//! | 8. flows | [`endpoints`] | `/token`, `/refresh`, `/logout` |
+//! | 8. flows | [`endpoints`], [`policy`], [`routing`] | `/token`, `/refresh`, `/logout`; object-level policies; deny-by-default routing and its manifest |
 //! | 9. around | [`testing`], `openapi`, [`manual`] | test helpers, OpenAPI, the security manual |
 
 #[allow(unused_extern_crates)]
@@ -72,6 +72,8 @@ pub mod manual;
 #[cfg(feature = "utoipa")]
 pub mod openapi;
 pub mod password;
+pub mod policy;
+pub mod routing;
 pub mod store;
 pub mod testing;
 pub mod token;
@@ -81,16 +83,19 @@ pub use authenticator::{Authenticator, AuthenticatorBuilder};
 // The macros (documented in `auth-macros`). `Role` and `Claims` are derive macros only: the
 // traits have other names, so `use auth::{Role, Claims};` never collides with a user's own
 // `enum Role` or `struct Claims`.
-pub use auth_macros::{Claims, Permission, Role, protected, requires_permission, requires_role};
+pub use auth_macros::{
+    Claims, Permission, Role, authorize, protected, public, requires_permission, requires_role,
+};
 pub use claims::permission::PermissionEnum;
 pub use claims::permission::Permissions;
 pub use claims::role_enum::RoleEnum;
 pub use claims::roles::Roles;
 pub use claims::token_claims::TokenClaims;
 pub use extract::{
-    Auth, AuthState, Authenticated, RequireAllPermissions, RequireAllRoles, RequireFresh,
+    Auth, AuthState, Authenticated, Public, RequireAllPermissions, RequireAllRoles, RequireFresh,
     RequirePermission, RequireRole,
 };
+pub use policy::{Authorize, Policy};
 
 #[doc(hidden)] // used by the expansions of `auth-macros`; not public API
 pub mod __private {
@@ -99,7 +104,7 @@ pub mod __private {
     };
     pub use crate::claims::role_enum::{UnknownRoleName, name_bit_among, role_bit_among};
     pub use crate::claims::{NoRole, RoleCollection, UnknownPermission, UnknownRole};
-    pub use crate::{Authenticated, RequireAllRoles, RequireFresh, RequireRole};
+    pub use crate::{Authenticated, Authorize, Public, RequireAllRoles, RequireFresh, RequireRole};
     pub use crate::{PermissionEnum, Permissions, RequireAllPermissions, RequirePermission};
     pub use crate::{RoleEnum, Roles, TokenClaims};
     pub use serde;
@@ -128,6 +133,10 @@ mod tests {
         assert_eq!(
             macro_crate::FORBIDDEN_PERMISSION_DESCRIPTION,
             AuthError::insufficient_scope("x").description()
+        );
+        assert_eq!(
+            macro_crate::FORBIDDEN_POLICY_DESCRIPTION,
+            AuthError::new(ErrorKind::PolicyDenied).description()
         );
         #[cfg(feature = "utoipa")]
         assert_eq!(macro_crate::BEARER_SCHEME, crate::openapi::BEARER_SCHEME);

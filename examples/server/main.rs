@@ -15,6 +15,7 @@ mod clients;
 mod config;
 mod db;
 mod openapi;
+mod policies;
 mod posts;
 mod routes;
 mod signing;
@@ -29,9 +30,8 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use auth::Authenticator;
 use auth::endpoints::Endpoints;
 use auth::password::{PasswordConfig, Passwords};
+use auth::routing::{Router, delete, get};
 use auth::store::{PostgresStore, RedisStore, RefreshStore, RevocationList, SqliteStore};
-use axum::Router;
-use axum::routing::{delete, get};
 use tokio::io::AsyncBufReadExt as _;
 
 use clients::Clients;
@@ -60,6 +60,7 @@ fn main() -> ExitCode {
             .as_slice()
         {
             [] | ["serve"] => serve(Config::from_env()?).await,
+            ["routes"] => print_routes(&Config::from_env()?).await,
             ["add-user", name, "--role", role] => add_user(Config::from_env()?, name, role).await,
             _ => Err(USAGE.into()),
         }
@@ -73,7 +74,8 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: server [serve] | server add-user NAME --role admin|editor|viewer \
+const USAGE: &str = "usage: server [serve] | server routes | \
+                     server add-user NAME --role admin|editor|viewer \
                      (the password is read from standard input)";
 
 async fn serve(config: Config) -> Result<(), Error> {
@@ -145,7 +147,9 @@ async fn serve(config: Config) -> Result<(), Error> {
         users,
         started: Started(Instant::now()),
     };
-    let app = app(&config, state, &endpoints);
+    let app = routes(&config, &state.auth, &endpoints)
+        .layer(axum::middleware::from_fn(telemetry::log_requests))
+        .with_state(state);
 
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     tracing::info!(address = %listener.local_addr()?, "listening");
@@ -160,8 +164,10 @@ async fn serve(config: Config) -> Result<(), Error> {
     Ok(())
 }
 
-/// The routes: the demo's own, the token endpoints, and those the configuration adds.
-fn app(config: &Config, state: AppState, endpoints: &Endpoints<Users>) -> Router {
+/// The routes: the demo's own, the token endpoints, and those the configuration adds. Every
+/// one declares who may call it (`auth::routing` takes nothing else), and the manifest of
+/// this router is `server routes`.
+fn routes(config: &Config, auth: &Authenticator, endpoints: &Endpoints<Users>) -> Router<AppState> {
     let mut app = Router::new()
         .route("/health", get(routes::health))
         .route("/openapi.json", get(openapi::document))
@@ -169,18 +175,38 @@ fn app(config: &Config, state: AppState, endpoints: &Endpoints<Users>) -> Router
         .route("/admin/stats", get(routes::admin_stats))
         .route("/reports", get(routes::reports))
         .route("/posts", get(routes::list_posts).post(routes::create_post))
-        .route("/posts/{id}", delete(routes::delete_post))
-        .merge(endpoints.router());
+        .route(
+            "/posts/{id}",
+            delete(routes::delete_post).put(routes::update_post),
+        )
+        .merge(endpoints.routes());
     // HMAC secrets are never published: with HS256 there is nothing to serve, and the route
     // stays absent (404) rather than answering a key set that can verify nothing.
     if !config.signing_alg.is_symmetric() {
-        app = app.merge(auth::jwks::router(state.auth.clone()));
+        app = app.merge(auth::jwks::routes(auth.clone()));
     }
     if config.cookies {
         app = app.merge(browser::router());
     }
-    app.layer(axum::middleware::from_fn(telemetry::log_requests))
-        .with_state(state)
+    app
+}
+
+/// `routes`: prints who may call each route of the server this configuration runs, without
+/// opening the database or reading the signing key. `examples/server/routes.txt` holds the
+/// output for the default configuration, and a test compares them.
+async fn print_routes(config: &Config) -> Result<(), Error> {
+    // The routes do not depend on the key or on the users: stand-ins do.
+    let auth = Authenticator::builder()
+        .signing_key(auth::keys::SigningKey::generate_hmac(
+            auth::keys::Algorithm::HS256,
+        )?)
+        .issuer(&config.issuer)
+        .audience(&config.audience)
+        .build()?;
+    let users = Users::new(db::open("sqlite::memory:").await?);
+    let endpoints = Endpoints::builder(auth.clone(), users).build()?;
+    print!("{}", routes(config, &auth, &endpoints).manifest());
+    Ok(())
 }
 
 /// `add-user NAME --role ROLE`: the password comes from standard input (never the command

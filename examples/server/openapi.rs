@@ -30,6 +30,7 @@ use crate::routes;
         routes::admin_stats,
         routes::reports,
         routes::create_post,
+        routes::update_post,
         routes::delete_post,
         routes::list_posts
     ),
@@ -51,6 +52,7 @@ pub(crate) fn init(endpoints: &Endpoints<Users>) {
 }
 
 /// `GET /openapi.json`: public.
+#[auth::public]
 pub(crate) async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(DOCUMENT.get_or_init(ApiDoc::openapi).clone())
 }

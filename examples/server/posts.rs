@@ -100,6 +100,32 @@ pub(crate) async fn latest(db: &Db, limit: i64) -> Result<Vec<Post>, sqlx::Error
     Ok(rows.into_iter().map(Post::from).collect())
 }
 
+/// Replaces a post's title and body; the post as stored, or `None` when it does not exist.
+pub(crate) async fn update(db: &Db, id: i64, post: &NewPost) -> Result<Option<Post>, sqlx::Error> {
+    let row = with_db!(db, pool => {
+        sqlx::query_as::<_, PostRow>(
+            "UPDATE posts SET title = $1, body = $2 WHERE id = $3 \
+             RETURNING id, title, body, author, created_at",
+        )
+        .bind(post.trimmed_title())
+        .bind(&post.body)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(row.map(Post::from))
+}
+
+/// The author of a post, or `None` when it does not exist.
+pub(crate) async fn author(db: &Db, id: i64) -> Result<Option<String>, sqlx::Error> {
+    with_db!(db, pool => {
+        sqlx::query_scalar("SELECT author FROM posts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+    })
+}
+
 /// Deletes a post; whether it existed.
 pub(crate) async fn delete(db: &Db, id: i64) -> Result<bool, sqlx::Error> {
     let deleted = with_db!(db, pool => {
@@ -157,6 +183,15 @@ impl<S: Send + Sync> FromRequestParts<S> for PostId {
             )),
         }
     }
+}
+
+/// 404 for a post that does not exist: one answer for every route, the policy's included.
+pub(crate) fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Json(serde_json::json!({"error": "not_found", "error_description": "No such post"})),
+    )
+        .into_response()
 }
 
 pub(crate) fn bad_request(description: &'static str) -> Response {

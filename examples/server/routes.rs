@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use auth::{Auth, Authenticated, protected, requires_permission, requires_role};
+use auth::{Auth, Authenticated, authorize, protected, public, requires_permission, requires_role};
 use axum::Json;
 use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::db::Db;
+use crate::policies::OwnsPost;
 use crate::posts::{self, JsonBody, NewPost, Post, PostId};
 // `Role` is the enum `#[requires_role]` checks its role names against (the type named `Role`
 // where the handler is).
@@ -28,6 +29,7 @@ pub(crate) struct AppState {
 pub(crate) struct Started(pub Instant);
 
 /// `GET /health`: public.
+#[public]
 #[utoipa::path(get, path = "/health", responses((status = 200, description = "The server is up")))]
 pub(crate) async fn health() -> Json<Value> {
     Json(json!({"status": "ok"}))
@@ -142,15 +144,48 @@ pub(crate) async fn delete_post(
         tracing::info!(post = id, admin = %admin.sub, "post deleted");
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err((
-            StatusCode::NOT_FOUND,
-            Json(json!({"error": "not_found", "error_description": "No such post"})),
-        )
-            .into_response())
+        Err(posts::not_found())
+    }
+}
+
+/// `PUT /posts/{id}`: editors and admins, and editors only on their own posts
+/// ([`OwnsPost`]); a post that does not exist is 404 for everyone allowed to edit posts.
+/// The role is checked first, then the policy, and the body is read only once both allow
+/// the request.
+#[requires_role(any("editor", "admin"))]
+#[authorize(OwnsPost)]
+#[utoipa::path(
+    put,
+    path = "/posts/{id}",
+    params(("id" = i64, Path, minimum = 1, description = "The post's id")),
+    request_body = NewPost,
+    responses(
+        (status = 200, description = "The post as stored now", body = Post),
+        (status = 400, description = "`invalid_request`: the id is not a positive 64-bit integer, a blank or too long title, a too long body, a body that is not such a JSON object, or a malformed `Authorization` header"),
+        (status = 404, description = "No such post")
+    )
+)]
+pub(crate) async fn update_post(
+    State(db): State<Db>,
+    PostId(id): PostId,
+    Auth(editor): Auth<UserClaims>,
+    JsonBody(post): JsonBody<NewPost>,
+) -> Result<Json<Post>, Response> {
+    if let Some(problem) = post.problem() {
+        return Err(posts::bad_request(problem));
+    }
+    match posts::update(&db, id, &post).await.map_err(internal)? {
+        Some(stored) => {
+            tracing::info!(post = id, editor = %editor.sub, "post updated");
+            Ok(Json(stored))
+        }
+        // Deleted between the policy's check and the update.
+        None => Err(posts::not_found()),
     }
 }
 
 /// `GET /posts`: public, the 100 latest.
+#[public]
 #[utoipa::path(
     get,
     path = "/posts",
@@ -161,7 +196,7 @@ pub(crate) async fn list_posts(State(db): State<Db>) -> Result<Json<Vec<Post>>, 
 }
 
 #[allow(clippy::needless_pass_by_value)] // used as `map_err(internal)`
-fn internal(err: sqlx::Error) -> Response {
+pub(crate) fn internal(err: sqlx::Error) -> Response {
     tracing::error!(error = %err, "database error");
     (
         StatusCode::INTERNAL_SERVER_ERROR,

@@ -65,6 +65,8 @@ pub(crate) fn parse(kind: Kind, tokens: TokenStream) -> syn::Result<Args> {
                     .parse2(tokens)?;
             Ok(Args { args })
         }
+        // Parsed by `authorize.rs` and `public.rs`.
+        Kind::Authorize | Kind::Public => Ok(Args { args: Vec::new() }),
     }
 }
 

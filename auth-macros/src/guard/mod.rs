@@ -7,15 +7,17 @@
 //! attribute gets the security requirement and the 401/403 responses (`openapi.rs`).
 
 mod args;
+pub(crate) mod authorize;
 mod openapi;
+pub(crate) mod public;
+mod stack;
 mod validate;
 
 use std::fmt;
 
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote, quote_spanned};
-use syn::punctuated::Punctuated;
-use syn::{FnArg, Ident, ItemFn, Pat, PatIdent, PatType, Token, Type};
+use syn::{Ident, ItemFn, Type};
 
 use crate::errors::Errors;
 use crate::private;
@@ -27,6 +29,8 @@ pub(crate) enum Kind {
     Protected,
     RequiresRole,
     RequiresPermission,
+    Authorize,
+    Public,
 }
 
 impl Kind {
@@ -34,7 +38,7 @@ impl Kind {
     pub(crate) fn noun(self) -> &'static str {
         match self {
             Self::RequiresPermission => "permission",
-            Self::Protected | Self::RequiresRole => "role",
+            Self::Protected | Self::RequiresRole | Self::Authorize | Self::Public => "role",
         }
     }
 
@@ -42,7 +46,7 @@ impl Kind {
     pub(crate) fn default_type(self) -> &'static str {
         match self {
             Self::RequiresPermission => "Permission",
-            Self::Protected | Self::RequiresRole => "Role",
+            Self::Protected | Self::RequiresRole | Self::Authorize | Self::Public => "Role",
         }
     }
 
@@ -50,7 +54,7 @@ impl Kind {
     pub(crate) fn example(self) -> &'static str {
         match self {
             Self::RequiresPermission => "posts:write",
-            Self::Protected | Self::RequiresRole => "admin",
+            Self::Protected | Self::RequiresRole | Self::Authorize | Self::Public => "admin",
         }
     }
 }
@@ -62,6 +66,8 @@ impl fmt::Display for Kind {
             Self::Protected => "#[protected]",
             Self::RequiresRole => "#[requires_role]",
             Self::RequiresPermission => "#[requires_permission]",
+            Self::Authorize => "#[authorize]",
+            Self::Public => "#[public]",
         })
     }
 }
@@ -79,8 +85,10 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
     let guard = errors
         .take(args::parse(kind, args))
         .and_then(|args| validate::check_args(kind, args, &mut errors));
-    let added = guard.as_ref().map_or(1, Guard::extractors);
-    validate::check_fn(kind, &item_fn, added, &mut errors);
+    validate::check_fn(kind, &item_fn, &mut errors);
+    if let Some(public) = stack::public_below(&item_fn) {
+        errors.spanned(public, public::combined_message(kind));
+    }
     match (errors.finish(), guard) {
         (Ok(()), Some(guard)) => expand_handler(item_fn, &guard),
         (Err(err), _) => with_error(item_fn.into_token_stream(), err),
@@ -183,44 +191,13 @@ fn expand_handler(mut item_fn: ItemFn, guard: &Guard) -> TokenStream {
         // `RequireFresh` authenticates too.
         None => {}
     }
+    stack::gather_if_last(&mut item_fn);
     item_fn.into_token_stream()
 }
 
 /// Inserts `__auth_guard: <ty>` as the first argument.
 fn insert_guard(item_fn: &mut ItemFn, ty: TokenStream) {
-    // Mixed-site: the body can neither name nor shadow the guard.
-    let ident = Ident::new(&guard_name(&item_fn.sig.inputs), Span::mixed_site());
-    let arg = FnArg::Typed(PatType {
-        attrs: Vec::new(),
-        pat: Box::new(Pat::Ident(PatIdent {
-            attrs: Vec::new(),
-            by_ref: None,
-            mutability: None,
-            ident,
-            subpat: None,
-        })),
-        colon_token: <Token![:]>::default(),
-        ty: Box::new(Type::Verbatim(ty)),
-    });
-    item_fn.sig.inputs.insert(0, arg);
-}
-
-/// `__auth_guard`, or `__auth_guard_1`, ... when stacked attributes already inserted one.
-fn guard_name(inputs: &Punctuated<FnArg, Token![,]>) -> String {
-    let taken = inputs
-        .iter()
-        .filter(|arg| match arg {
-            FnArg::Typed(PatType { pat, .. }) => {
-                matches!(&**pat, Pat::Ident(p) if p.ident.to_string().starts_with("__auth_guard"))
-            }
-            FnArg::Receiver(_) => false,
-        })
-        .count();
-    if taken == 0 {
-        "__auth_guard".to_owned()
-    } else {
-        format!("__auth_guard_{taken}")
-    }
+    stack::insert_guard_at(item_fn, 0, Type::Verbatim(ty));
 }
 
 /// The role (or permission) guard's type. Each name's bit is a `const` item of the
@@ -242,7 +219,9 @@ fn guard_type(kind: Kind, roles: &RoleCheck) -> TokenStream {
     );
     let (enum_trait, noun) = match kind {
         Kind::RequiresPermission => (quote!(PermissionEnum), "permission"),
-        Kind::Protected | Kind::RequiresRole => (quote!(RoleEnum), "role"),
+        Kind::Protected | Kind::RequiresRole | Kind::Authorize | Kind::Public => {
+            (quote!(RoleEnum), "role")
+        }
     };
     // The enum as the user wrote it (or the default), for the message of an unknown name.
     let enum_name = role_type
@@ -432,14 +411,14 @@ mod tests {
         );
         assert!(
             out.starts_with(
-                "async fn h (__auth_guard_1 : :: auth :: __private :: RequireRole < Role , { const __AUTH_ROLE_0 : :: core :: primitive :: u64 = match :: auth :: __private :: name_bit_among (\"role\" , \"Role\" , < Role as :: auth :: __private :: RoleEnum > :: NAMES , \"admin\")"
-            ),
+                "async fn h (__auth_guard : (:: auth :: __private :: RequireRole < Role , { const __AUTH_ROLE_0 : :: core :: primitive :: u64 = match :: auth :: __private :: name_bit_among (\"role\" , \"Role\" , < Role as :: auth :: __private :: RoleEnum > :: NAMES , \"admin\")"
+            ) && out.ends_with(":: auth :: __private :: RequireFresh)) { }"),
             "{out}"
         );
     }
 
     #[test]
-    fn stacked_guards_get_distinct_names() {
+    fn stacked_guards_are_gathered_into_one_argument_in_order() {
         let once = expand(
             Kind::RequiresRole,
             quote!("a"),
@@ -448,7 +427,26 @@ mod tests {
             ),
         );
         let twice = expand_str(Kind::Protected, quote!(), once);
-        assert!(twice.starts_with("async fn h (__auth_guard_1 : :: auth :: __private :: Authenticated , __auth_guard :"), "{twice}");
+        assert!(
+            twice.starts_with(
+                "async fn h (__auth_guard : (:: auth :: __private :: Authenticated , :: auth :: __private :: RequireRole <"
+            ),
+            "{twice}"
+        );
+        // While a guard attribute is still below, each keeps an argument of its own.
+        let once = expand(
+            Kind::RequiresRole,
+            quote!("a"),
+            quote!(
+                #[protected]
+                async fn h() {}
+            ),
+        );
+        assert!(
+            once.to_string()
+                .contains("async fn h (__auth_guard : :: auth"),
+            "{once}"
+        );
     }
 
     #[test]

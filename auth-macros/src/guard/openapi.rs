@@ -25,7 +25,10 @@ use syn::{Attribute, ItemFn, LitStr, Meta};
 use super::validate::{self, Guard, Mode};
 use super::{Kind, args};
 use crate::errors::Errors;
-use crate::shared::{BEARER_SCHEME, FORBIDDEN_DESCRIPTION, FORBIDDEN_PERMISSION_DESCRIPTION};
+use crate::shared::{
+    BEARER_SCHEME, FORBIDDEN_DESCRIPTION, FORBIDDEN_PERMISSION_DESCRIPTION,
+    FORBIDDEN_POLICY_DESCRIPTION,
+};
 
 /// Stacked `any(..)` groups multiply the alternatives; past this many, the requirement only
 /// says that a token is needed.
@@ -74,6 +77,13 @@ fn stacked_guard(attr: &Attribute) -> Option<Guard> {
         "protected" => Kind::Protected,
         "requires_role" => Kind::RequiresRole,
         "requires_permission" => Kind::RequiresPermission,
+        "authorize" => {
+            return Some(Guard {
+                roles: None,
+                kind: Kind::Authorize,
+                fresh: false,
+            });
+        }
         _ => return None,
     };
     let tokens = match &attr.meta {
@@ -97,7 +107,10 @@ fn rewrite(tokens: TokenStream, guards: &[Guard]) -> TokenStream {
             UNAUTHORIZED
         },
     )];
-    if guards.iter().any(|guard| guard.roles.is_some()) {
+    let policy = guards.iter().any(|guard| guard.kind == Kind::Authorize);
+    if policy && guards.iter().all(|guard| guard.roles.is_none()) {
+        wanted.push((403, FORBIDDEN_POLICY_DESCRIPTION));
+    } else if guards.iter().any(|guard| guard.roles.is_some()) {
         // The runtime's sentence for the handler's 403: the permission one when only
         // permissions are required (with both, either refusal can come first).
         let roles = guards
@@ -315,6 +328,48 @@ mod tests {
             security(("bearer" = []))
         );
         assert_eq!(out, expected.to_string());
+    }
+
+    #[test]
+    fn a_policy_adds_its_403_and_roles_keep_theirs() {
+        let policy = Guard {
+            roles: None,
+            kind: Kind::Authorize,
+            fresh: false,
+        };
+        let out = rewritten(
+            quote!(put, path = "/posts/{id}"),
+            std::slice::from_ref(&policy),
+        );
+        let expected = quote!(
+            put,
+            path = "/posts/{id}",
+            responses(
+                (
+                    status = 401,
+                    description = "Missing, invalid, expired or revoked access token"
+                ),
+                (
+                    status = 403,
+                    description = "The access token does not allow this request on this resource"
+                )
+            ),
+            security(("bearer" = []))
+        );
+        assert_eq!(out, expected.to_string());
+        // With a role, the role's 403 and its requirement.
+        let out = rewritten(
+            quote!(put, path = "/posts/{id}"),
+            &[guard(Kind::RequiresRole, quote!("editor")), policy],
+        );
+        assert!(
+            out.contains("The access token does not grant the required role"),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"security (("bearer" = ["editor"]))"#),
+            "{out}"
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@ use proc_macro2::Span;
 use quote::ToTokens;
 use syn::{ItemFn, LitStr, Type};
 
-use super::Kind;
 use super::args::{Arg, Args, RoleExpr};
+use super::{Kind, stack};
 use crate::errors::Errors;
 
 /// axum implements `Handler` for functions of up to 16 arguments; the guard takes one.
@@ -41,18 +41,6 @@ pub(crate) struct RoleCheck {
     pub(crate) names: Vec<LitStr>,
 }
 
-impl Guard {
-    /// How many extractors the expansion inserts: the role guard and, with `fresh`, the
-    /// fresh guard after it; `#[protected(fresh)]` needs the fresh guard only.
-    pub(crate) fn extractors(&self) -> usize {
-        if self.roles.is_some() && self.fresh {
-            2
-        } else {
-            1
-        }
-    }
-}
-
 /// Checks the arguments; `None` when an error was reported.
 pub(crate) fn check_args(kind: Kind, args: Args, errors: &mut Errors) -> Option<Guard> {
     let mut found = Errors::new();
@@ -66,6 +54,12 @@ pub(crate) fn check_args(kind: Kind, args: Args, errors: &mut Errors) -> Option<
             })
         }
         Kind::RequiresRole | Kind::RequiresPermission => check_roles(kind, args, &mut found),
+        // Their arguments are not role arguments: `authorize.rs` and `public.rs` read them.
+        Kind::Authorize | Kind::Public => Some(Guard {
+            roles: None,
+            kind,
+            fresh: false,
+        }),
     };
     let ok = found.is_empty();
     errors.append(found);
@@ -197,7 +191,7 @@ fn expr_tokens(expr: &RoleExpr) -> proc_macro2::TokenStream {
 }
 
 /// Checks that the handler can take `added` guards as its first arguments.
-pub(crate) fn check_fn(kind: Kind, item_fn: &ItemFn, added: usize, errors: &mut Errors) {
+pub(crate) fn check_fn(kind: Kind, item_fn: &ItemFn, errors: &mut Errors) {
     let sig = &item_fn.sig;
     if sig.asyncness.is_none() {
         errors.spanned(
@@ -211,18 +205,15 @@ pub(crate) fn check_fn(kind: Kind, item_fn: &ItemFn, added: usize, errors: &mut 
             format!("`{kind}` cannot be used on methods that take `self`"),
         );
     }
-    if sig.inputs.len() + added > MAX_HANDLER_ARGS {
-        let what = if added == 1 {
-            "an extractor".to_owned()
-        } else {
-            format!("{added} extractors")
-        };
+    // However many guard attributes are stacked, their extractors end up in one argument
+    // (`stack.rs`).
+    let own = stack::own_args(item_fn);
+    if own + 1 > MAX_HANDLER_ARGS {
         errors.spanned(
             &sig.inputs,
             format!(
-                "`{kind}` adds {what}, and axum handlers take at most {MAX_HANDLER_ARGS} arguments; \
-                 this handler already has {}",
-                sig.inputs.len()
+                "`{kind}` adds an extractor, and axum handlers take at most {MAX_HANDLER_ARGS} \
+                 arguments; this handler already has {own}"
             ),
         );
     }
@@ -302,7 +293,6 @@ mod tests {
         let args = args::parse(Kind::Protected, quote!(fresh)).unwrap();
         let guard = check_args(Kind::Protected, args, &mut errors).unwrap();
         assert!(guard.fresh && guard.roles.is_none());
-        assert_eq!(guard.extractors(), 1);
     }
 
     #[test]
@@ -349,7 +339,7 @@ mod tests {
         ))
         .unwrap();
         let mut errors = Errors::new();
-        check_fn(Kind::Protected, &item, 1, &mut errors);
+        check_fn(Kind::Protected, &item, &mut errors);
         let messages: Vec<String> = errors
             .finish()
             .unwrap_err()
@@ -366,7 +356,7 @@ mod tests {
         let args = (0..16).map(|i| quote::format_ident!("a{i}"));
         let item: ItemFn = syn::parse2(quote!(async fn h(#(#args: u8),*) {})).unwrap();
         let mut errors = Errors::new();
-        check_fn(Kind::RequiresRole, &item, 1, &mut errors);
+        check_fn(Kind::RequiresRole, &item, &mut errors);
         assert!(
             errors
                 .finish()
@@ -374,16 +364,23 @@ mod tests {
                 .to_string()
                 .contains("at most 16 arguments")
         );
-        // With `fresh`, a role guard and the fresh guard: 14 arguments of the handler's own.
+        // Guards inserted by stacked attributes share one argument: 15 of the handler's own
+        // fit, however many guards are stacked.
         let args = (0..15).map(|i| quote::format_ident!("a{i}"));
-        let item: ItemFn = syn::parse2(quote!(async fn h(#(#args: u8),*) {})).unwrap();
+        let item: ItemFn = syn::parse2(quote!(
+            async fn h(__auth_guard: G, __auth_guard_1: G, #(#args: u8),*) {}
+        ))
+        .unwrap();
         let mut errors = Errors::new();
-        check_fn(Kind::RequiresRole, &item, 1, &mut errors);
+        check_fn(Kind::RequiresRole, &item, &mut errors);
         assert!(errors.is_empty());
-        check_fn(Kind::RequiresRole, &item, 2, &mut errors);
+        let args = (0..16).map(|i| quote::format_ident!("a{i}"));
+        let item: ItemFn =
+            syn::parse2(quote!(async fn h(__auth_guard: G, #(#args: u8),*) {})).unwrap();
+        check_fn(Kind::RequiresRole, &item, &mut errors);
         assert_eq!(
             errors.finish().unwrap_err().to_string(),
-            "`#[requires_role]` adds 2 extractors, and axum handlers take at most 16 arguments; this handler already has 15"
+            "`#[requires_role]` adds an extractor, and axum handlers take at most 16 arguments; this handler already has 16"
         );
     }
 }

@@ -349,6 +349,26 @@ impl<U: UserStore> Endpoints<U> {
             .with_state(self.shared.clone())
     }
 
+    /// [`router`](Self::router) as a declared router, for an application routed with
+    /// [`auth::routing`](crate::routing): the manifest lists the three endpoints as `public`,
+    /// since each authenticates its caller by what the request carries (a password, a
+    /// refresh token, a client secret) rather than by an access token.
+    pub fn routes<S>(&self) -> crate::routing::Router<S>
+    where
+        S: Clone + Send + Sync + 'static,
+    {
+        let paths = &self.shared.paths;
+        let public = |path: &str| ("POST", path.to_owned(), crate::routing::Access::public());
+        crate::routing::Router::declared(
+            self.router(),
+            [
+                public(&paths.token),
+                public(&paths.refresh),
+                public(&paths.logout),
+            ],
+        )
+    }
+
     /// The password hasher the endpoints use, to hash passwords where the application sets
     /// them (registration, password change) under the same concurrency limit.
     pub fn passwords(&self) -> &Passwords {

@@ -16,12 +16,14 @@ mod authenticate;
 mod claims;
 mod guard;
 mod permission_guard;
+mod public;
 pub(crate) mod refusal;
 mod state;
 
 pub use claims::Auth;
 pub use guard::{Authenticated, RequireAllRoles, RequireFresh, RequireRole};
 pub use permission_guard::{RequireAllPermissions, RequirePermission};
+pub use public::Public;
 pub use state::AuthState;
 
 pub(crate) use authenticate::require;

@@ -2,26 +2,26 @@
 
 use std::fmt::Write as _;
 
-use axum::Router;
+use auth::Public;
+use auth::routing::{Router, get};
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
     X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::IntoResponse;
-use axum::routing::get;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest as _, Sha256};
 
 const PAGE: &str = include_str!("index.html");
 
-/// The page at `/`, for any router state.
+/// The page at `/`, for any router state: public, since it holds nothing but the page.
 pub(crate) fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     let headers = headers();
     Router::new().route(
         "/",
-        get(move || std::future::ready((headers, PAGE).into_response())),
+        get(move |_: Public| std::future::ready((headers, PAGE).into_response())),
     )
 }
 
