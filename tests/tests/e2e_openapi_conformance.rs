@@ -101,7 +101,7 @@ fn every_operation_answers_as_the_document_says() {
         server.output()
     );
     // Every operation was tested, with the admin token still valid at the end.
-    assert!(report.contains("Tested: 10"), "{report}");
+    assert!(report.contains("Tested: 11"), "{report}");
     assert!(!report.contains("Authentication failed"), "{report}");
     assert_eq!(server.get("/me", Some(&admin)).status, 200);
 }
