@@ -19,6 +19,8 @@ const LAYERS: &[&str] = &[
     "authenticator",
     "extract",
     "layer",
+    "policy",
+    "routing",
     "endpoints",
     "testing",
     "openapi",
@@ -37,6 +39,9 @@ const ROOT_ITEMS: &[(&str, &str)] = &[
     ("RequireAllRoles", "extract"),
     ("RequireFresh", "extract"),
     ("RequireRole", "extract"),
+    ("Public", "extract"),
+    ("Authorize", "policy"),
+    ("Policy", "policy"),
 ];
 
 fn rank(module: &str) -> Option<usize> {

@@ -183,7 +183,10 @@ fn routes(config: &Config, auth: &Authenticator, endpoints: &Endpoints<Users>) -
     // HMAC secrets are never published: with HS256 there is nothing to serve, and the route
     // stays absent (404) rather than answering a key set that can verify nothing.
     if !config.signing_alg.is_symmetric() {
-        app = app.merge(auth::jwks::routes(auth.clone()));
+        app = app.merge_public(
+            auth::jwks::WELL_KNOWN_PATH,
+            auth::jwks::router(auth.clone()),
+        );
     }
     if config.cookies {
         app = app.merge(browser::router());

@@ -225,7 +225,7 @@ mod source;
 pub use document::{JwksConfig, JwksError};
 pub use fetch::{FetchFuture, JwksFetcher};
 pub use jsonwebtoken::jwk::{Jwk, JwkSet};
-pub use publish::{PublicKeys, WELL_KNOWN_PATH, router, router_at, routes, routes_at};
+pub use publish::{PublicKeys, WELL_KNOWN_PATH, router, router_at};
 pub use remote::{RemoteJwks, RemoteJwksBuilder};
 
 pub(crate) use source::KeySource;

@@ -4,9 +4,9 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 
 use super::JwkSet;
-use crate::Public;
 use crate::keys::KeySet;
 
 /// What [`router`] publishes: public keys as they are at each request. Implemented for
@@ -65,33 +65,10 @@ pub fn router_at<S, K: PublicKeys>(auth: K, path: &str) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    routes_at(auth, path).into_inner()
+    Router::new().route(path, get(serve::<K>)).with_state(auth)
 }
 
-/// [`router`] as a declared router, for an application routed with
-/// [`auth::routing`](crate::routing): the manifest lists the key set as `public`.
-pub fn routes<S, K: PublicKeys>(auth: K) -> crate::routing::Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-{
-    routes_at(auth, WELL_KNOWN_PATH)
-}
-
-/// [`routes`] at another path.
-///
-/// # Panics
-///
-/// If `path` does not start with `/`, as [`Router::route`] does.
-pub fn routes_at<S, K: PublicKeys>(auth: K, path: &str) -> crate::routing::Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-{
-    crate::routing::Router::new()
-        .route(path, crate::routing::get(serve::<K>))
-        .with_state(auth)
-}
-
-async fn serve<K: PublicKeys>(_: Public, State(keys): State<K>) -> Response {
+async fn serve<K: PublicKeys>(State(keys): State<K>) -> Response {
     match serde_json::to_vec(&keys.public_keys()) {
         Ok(body) => (
             [
