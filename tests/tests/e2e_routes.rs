@@ -123,8 +123,8 @@ fn documented_requirements(operation: &Value) -> Option<BTreeSet<BTreeSet<String
     (!requirements.is_empty()).then_some(requirements)
 }
 
-#[test]
-fn the_openapi_document_and_the_manifest_agree() {
+/// The demo on a SQLite database of its own; the directory lives as long as the server.
+fn start_demo() -> (tempfile::TempDir, Server) {
     let dir = tempfile::tempdir().unwrap();
     let database = format!("sqlite://{}", dir.path().join("demo.db").display());
     let server = Server::start(&[
@@ -132,6 +132,12 @@ fn the_openapi_document_and_the_manifest_agree() {
         ("AUTH_JWT_SECRET", SECRET),
         ("DEMO_PASSWORD", PASSWORD),
     ]);
+    (dir, server)
+}
+
+#[test]
+fn the_openapi_document_and_the_manifest_agree() {
+    let (_dir, server) = start_demo();
     let document = server.get("/openapi.json", None).json();
     let manifest = manifest_lines(&printed_manifest());
     let mut documented = 0;
@@ -167,13 +173,7 @@ fn the_openapi_document_and_the_manifest_agree() {
 
 #[test]
 fn only_the_author_or_an_admin_edits_a_post() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = format!("sqlite://{}", dir.path().join("demo.db").display());
-    let server = Server::start(&[
-        ("DATABASE_URL", &database),
-        ("AUTH_JWT_SECRET", SECRET),
-        ("DEMO_PASSWORD", PASSWORD),
-    ]);
+    let (_dir, server) = start_demo();
     let (admin, _) = login(&server, "admin", PASSWORD);
     let (editor, _) = login(&server, "editor", PASSWORD);
     let (viewer, _) = login(&server, "viewer", PASSWORD);

@@ -18,17 +18,9 @@ const EXAMPLE: &str = "`#[authorize(OwnsPost)]`";
 
 /// The expansion of `#[authorize(args)]` on `item`.
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let mut item_fn: ItemFn = match syn::parse2(item.clone()) {
+    let mut item_fn = match super::parse_handler(Kind::Authorize, item) {
         Ok(item_fn) => item_fn,
-        Err(_) => {
-            return with_error(
-                item.clone(),
-                syn::Error::new_spanned(
-                    item,
-                    "`#[authorize]` can only be used on an `async fn` handler",
-                ),
-            );
-        }
+        Err(tokens) => return tokens,
     };
     let mut errors = Errors::new();
     let policies = errors.take(parse(args)).unwrap_or_default();

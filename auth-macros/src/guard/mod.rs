@@ -74,12 +74,9 @@ impl fmt::Display for Kind {
 
 /// The expansion of `#[protected]` or `#[requires_role(args)]` on `item`.
 pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
-    if let Err(err) = check_depth(kind, &item) {
-        return with_error(item, err);
-    }
-    let item_fn: ItemFn = match syn::parse2(item.clone()) {
+    let item_fn = match parse_handler(kind, item) {
         Ok(item_fn) => item_fn,
-        Err(_) => return with_error(item.clone(), not_a_fn(kind, item)),
+        Err(tokens) => return tokens,
     };
     let mut errors = Errors::new();
     let guard = errors
@@ -98,6 +95,15 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
             syn::Error::new(Span::call_site(), format!("invalid `{kind}` arguments")),
         ),
     }
+}
+
+/// The handler every guard attribute works on, or the item unchanged with the error: a
+/// signature too deep to parse safely, or an item that is not a function.
+pub(crate) fn parse_handler(kind: Kind, item: TokenStream) -> Result<ItemFn, TokenStream> {
+    if let Err(err) = check_depth(kind, &item) {
+        return Err(with_error(item, err));
+    }
+    syn::parse2(item.clone()).map_err(|_| with_error(item.clone(), not_a_fn(kind, item)))
 }
 
 /// The error for an item that is not a function, over all of its tokens. They are not parsed

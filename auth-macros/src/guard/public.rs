@@ -11,17 +11,9 @@ use crate::private;
 
 /// The expansion of `#[public]` on `item`.
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let mut item_fn: ItemFn = match syn::parse2(item.clone()) {
+    let mut item_fn = match super::parse_handler(Kind::Public, item) {
         Ok(item_fn) => item_fn,
-        Err(_) => {
-            return with_error(
-                item.clone(),
-                syn::Error::new_spanned(
-                    item,
-                    "`#[public]` can only be used on an `async fn` handler",
-                ),
-            );
-        }
+        Err(tokens) => return tokens,
     };
     let mut errors = Errors::new();
     if !args.is_empty() {
