@@ -7,7 +7,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens as _, quote};
 use syn::parse::Parser as _;
 use syn::punctuated::Punctuated;
-use syn::{ItemFn, Token, Type};
+use syn::{Token, Type};
 
 use super::validate::Guard;
 use super::{Kind, openapi, public, stack, validate, with_error};

@@ -3,7 +3,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens as _, quote};
-use syn::{ItemFn, Type};
+use syn::Type;
 
 use super::{Kind, stack, validate, with_error};
 use crate::errors::Errors;
