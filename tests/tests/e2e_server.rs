@@ -177,6 +177,17 @@ fn readme_walkthrough(database: &str) {
         400
     );
 
+    // Logout with the access token alone: its session ends, refresh token included.
+    let (alone, alone_refresh) = login(&server, "viewer", PASSWORD);
+    assert_eq!(server.post_form("/logout", "", Some(&alone)).status, 204);
+    assert_eq!(server.get("/me", Some(&alone)).status, 401);
+    assert_eq!(
+        server
+            .post_form("/refresh", &format!("refresh_token={alone_refresh}"), None)
+            .status,
+        400
+    );
+
     // The logs say what happened without leaking a credential.
     assert_eq!(server.stop().code(), Some(0), "graceful shutdown");
     let logs = server.output();
@@ -191,6 +202,8 @@ fn readme_walkthrough(database: &str) {
         &viewer_refresh,
         &access,
         &refresh,
+        &alone,
+        &alone_refresh,
     ] {
         assert!(!logs.contains(secret), "a credential reached the logs");
     }

@@ -227,7 +227,8 @@ async fn other_content_types_are_415_in_json() {
 async fn an_empty_body_without_content_type_is_a_missing_parameter() {
     let h = Setup::default().build().await;
     let pair = h.pair("alice").await;
-    for path in ["/token", "/refresh", "/logout"] {
+    // (a logout with the access token alone is a logout: see `logout_with_the_access_token_*`)
+    for path in ["/token", "/refresh"] {
         let request = Request::post(path)
             .header(header::AUTHORIZATION, format!("Bearer {}", pair.access))
             .body(Body::empty())
@@ -560,6 +561,107 @@ async fn without_a_revocation_list_logout_still_ends_the_refresh_family() {
     assert_invalid_grant(&h.refresh(&pair.refresh).await);
     // stateless access tokens live until they expire
     assert_eq!(h.protected(&pair.access).await.status, StatusCode::OK);
+}
+
+// ---- logout with the access token alone (security manual, RV-06) ---------------------------
+
+#[tokio::test]
+async fn logout_with_the_access_token_alone_ends_its_session() {
+    let h = Setup::default().build().await;
+    let first = h.pair("alice").await;
+    let second = pair_of(&h.refresh(&first.refresh).await);
+    let elsewhere = h.pair("alice").await;
+    let reply = h.logout_with_access_token(&second.access).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text());
+    assert!(reply.body.is_empty());
+    assert_eq!(reply.headers[header::CACHE_CONTROL], "no-store");
+    // the token, the refresh token of its session and the session's older access token
+    assert_revoked(&h.protected(&second.access).await);
+    assert_invalid_grant(&h.refresh(&second.refresh).await);
+    assert_revoked(&h.protected(&first.access).await);
+    // the user's other session, and other users, are untouched
+    assert_eq!(h.protected(&elsewhere.access).await.status, StatusCode::OK);
+    assert_token_response(&h.refresh(&elsewhere.refresh).await);
+
+    // a form or JSON body without a refresh token is the same request
+    for body in [form("/logout", ""), json("/logout", &json!({}))] {
+        let pair = h.pair("bob").await;
+        let mut request = body;
+        request.headers_mut().insert(
+            header::AUTHORIZATION,
+            format!("Bearer {}", pair.access).parse().unwrap(),
+        );
+        assert_eq!(h.send(request).await.status, StatusCode::NO_CONTENT);
+        assert_invalid_grant(&h.refresh(&pair.refresh).await);
+    }
+}
+
+#[tokio::test]
+async fn logout_with_the_access_token_alone_needs_a_valid_one() {
+    let h = Setup::default().build().await;
+    let pair = h.pair("alice").await;
+    // no token at all: nothing to log out of
+    let reply = h.send(form("/logout", "")).await;
+    assert_oauth_error(&reply, StatusCode::BAD_REQUEST, "invalid_request");
+    // a malformed header is a malformed request, as on any protected route
+    let request = Request::post("/logout")
+        .header(header::AUTHORIZATION, "Bearer a b")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(h.send(request).await.status, StatusCode::BAD_REQUEST);
+    // a token that does not verify is 401, and the session lives on
+    h.logout_with_access_token("eyJhbGciOiJIUzI1NiJ9.e30.AAAA")
+        .await
+        .assert_invalid_token("The access token is invalid");
+    assert_token_response(&h.refresh(&pair.refresh).await);
+    // logged out once, the token is revoked: a second logout is refused like any request
+    let pair = h.pair("bob").await;
+    assert_eq!(
+        h.logout_with_access_token(&pair.access).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_revoked(&h.logout_with_access_token(&pair.access).await);
+}
+
+#[tokio::test]
+async fn logout_with_an_access_token_the_endpoints_did_not_issue_revokes_only_that_token() {
+    let h = Setup::default().build().await;
+    let pair = h.pair("alice").await;
+    // same key and issuer, but no session: minted directly (as a test or a batch job would)
+    let minted = auth::testing::token(&h.auth, "id-alice", [Role::Admin]);
+    assert_eq!(h.protected(&minted).await.status, StatusCode::OK);
+    assert_eq!(
+        h.logout_with_access_token(&minted).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_revoked(&h.protected(&minted).await);
+    assert_eq!(h.protected(&pair.access).await.status, StatusCode::OK);
+    assert_token_response(&h.refresh(&pair.refresh).await);
+}
+
+#[tokio::test]
+async fn logout_with_the_access_token_alone_without_a_revocation_list_still_ends_the_family() {
+    let h = Setup::default().no_revocation().build().await;
+    let pair = h.pair("alice").await;
+    assert_eq!(
+        h.logout_with_access_token(&pair.access).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_invalid_grant(&h.refresh(&pair.refresh).await);
+}
+
+#[tokio::test]
+async fn logout_with_the_access_token_alone_fails_closed_on_a_store_that_cannot_look_it_up() {
+    // `Down` implements no `lookup_access`: the default refuses instead of leaving the
+    // session's refresh tokens alive.
+    let h = Setup::default().configure(|b| b.store(Down)).build().await;
+    let access = auth::testing::token(&h.auth, "id-alice", [Role::Admin]);
+    let reply = h.logout_with_access_token(&access).await;
+    assert_oauth_error(
+        &reply,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "temporarily_unavailable",
+    );
 }
 
 #[tokio::test]

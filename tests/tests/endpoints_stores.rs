@@ -41,6 +41,7 @@ async fn suite<S: TestStore>(store: S) {
     bounded_history(&store).await;
     reuse_is_answered_again(&store).await;
     sessions_per_user_are_capped(&store).await;
+    access_tokens_name_their_family(&store).await;
     endpoints_on(store.clone()).await;
     concurrent_refreshes_over_http(store).await;
 }
@@ -438,6 +439,63 @@ async fn sessions_per_user_are_capped<S: TestStore>(store: &S) {
 }
 
 /// The endpoints on top of the store, the store also being the revocation list.
+/// A logout with the access token alone finds its session through `lookup_access`: every
+/// access token a family issued names it while it may verify, whatever happened to the
+/// family since.
+async fn access_tokens_name_their_family<S: TestStore>(store: &S) {
+    let now = common::now();
+    let subject = unique("subject");
+    let family = new_family(store, &subject, now, 3600, 600).await;
+    let next = successor(now);
+    assert_eq!(
+        store.rotate(&family.first, &next, now).await.unwrap(),
+        Rotation::Rotated
+    );
+    let expected = RefreshInfo {
+        subject: subject.clone(),
+        family: family.id.clone(),
+        expires_at: now + 3600,
+    };
+    for jti in [&family.access.jwt_id, &next.access.jwt_id] {
+        assert_eq!(
+            store.lookup_access(jti, now).await.unwrap().as_ref(),
+            Some(&expected),
+            "{jti}"
+        );
+    }
+    // another family's token names the other family; an unknown or empty `jti` nothing
+    let other = new_family(store, &subject, now, 3600, 600).await;
+    assert_eq!(
+        store
+            .lookup_access(&other.access.jwt_id, now)
+            .await
+            .unwrap()
+            .map(|info| info.family),
+        Some(other.id.clone())
+    );
+    assert_eq!(
+        store.lookup_access(&unique("jti"), now).await.unwrap(),
+        None
+    );
+    assert_eq!(store.lookup_access("", now).await.unwrap(), None);
+    // still found once the family is revoked (a second logout revokes nothing new) ...
+    store.revoke_family(&family.id, now).await.unwrap();
+    assert_eq!(
+        store
+            .lookup_access(&next.access.jwt_id, now)
+            .await
+            .unwrap()
+            .map(|info| info.family),
+        Some(family.id.clone())
+    );
+    // ... but an access token that can no longer verify names nothing
+    let old = new_family(store, &subject, now - 7200, 86400, 86400).await;
+    assert_eq!(
+        store.lookup_access(&old.access.jwt_id, now).await.unwrap(),
+        None
+    );
+}
+
 async fn endpoints_on<S: TestStore>(store: S) {
     let h = Setup::default().store(store).build().await;
     let first = h.pair("alice").await;
@@ -452,6 +510,15 @@ async fn endpoints_on<S: TestStore>(store: S) {
     assert_eq!(h.logout(&pair).await.status, StatusCode::NO_CONTENT);
     assert_invalid_grant(&h.refresh(&pair.refresh).await);
     assert_revoked(&h.protected(&pair.access).await);
+
+    // with the access token alone, of a rotated session: the whole family goes
+    let first = h.pair("bob").await;
+    let second = pair_of(&h.refresh(&first.refresh).await);
+    let reply = h.logout_with_access_token(&second.access).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text());
+    assert_revoked(&h.protected(&second.access).await);
+    assert_revoked(&h.protected(&first.access).await);
+    assert_invalid_grant(&h.refresh(&second.refresh).await);
 
     let pair = h.pair("alice").await;
     h.users.set_disabled("alice", true);

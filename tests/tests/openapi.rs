@@ -384,8 +384,17 @@ mod token_endpoints {
             refresh["requestBody"]["content"]["application/json"]["schema"]["required"],
             json!(["refresh_token"])
         );
+        // A logout may present the access token alone: no refresh token required, and 401
+        // for an access token that does not verify.
         let logout = &doc["paths"]["/logout"]["post"];
-        assert_eq!(statuses(logout), ["204", "400", "413", "415", "503"]);
+        assert_eq!(statuses(logout), ["204", "400", "401", "413", "415", "503"]);
+        assert!(logout["responses"]["401"]["headers"]["WWW-Authenticate"].is_object());
+        assert_eq!(logout["requestBody"]["required"], false);
+        assert!(
+            logout["requestBody"]["content"]["application/json"]["schema"]
+                .get("required")
+                .is_none()
+        );
         assert_eq!(
             doc["components"]["schemas"]["TokenResponse"]["required"],
             json!(["expires_in"])

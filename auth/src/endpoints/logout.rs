@@ -1,4 +1,8 @@
 //! `POST /logout`, and revocation: a refresh-token family with the access tokens it issued.
+//!
+//! A logout names its session by the refresh token (body or cookie), or, without one, by the
+//! access token in `Authorization: Bearer`, whose `jti` the store maps to the family that
+//! issued it (security manual, RV-06).
 
 use std::sync::Arc;
 
@@ -9,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use super::body;
 use super::tokens::is_refresh_token;
 use super::{Shared, UserStore};
-use crate::error::AuthError;
+use crate::error::{AuthError, RequestError};
 use crate::store::{AccessGrant, TokenHash};
 use crate::transport::bearer_token;
 use crate::transport::cookie;
@@ -30,7 +34,9 @@ impl<U: UserStore> Shared<U> {
         let (parts, body) = request.into_parts();
         self.check_origin(&parts)?;
         let params = body::read(&parts.headers, body, self.body_limit).await?;
-        let presented = self.presented(params.refresh_token, &parts.headers)?;
+        let Some(presented) = self.presented_if_any(params.refresh_token, &parts.headers)? else {
+            return self.logout_by_access_token(&parts.headers).await;
+        };
         // An unknown or malformed refresh token gets the same 204 (RFC 7009 §2.2).
         let now = self.auth.now();
         let found = if is_refresh_token(&presented.token) {
@@ -61,6 +67,45 @@ impl<U: UserStore> Shared<U> {
             let grants = self.store.revoke_family(&info.family, now).await?;
             self.denylist(&grants).await?;
             tracing::info!(subject = %info.subject, "logged out; refresh-token family revoked");
+        }
+        Ok(self.logged_out())
+    }
+
+    /// A logout that presents the access token alone, in the `Authorization` header (as
+    /// clients of a `/logout` that is an ordinary protected route do): the token must be
+    /// valid and not revoked (else 401, as on any protected route); it is revoked, and so is
+    /// the session (refresh-token family) that issued it, found by its `jti`, with every
+    /// access token of that session (security manual, RV-06). A token the endpoints did not
+    /// issue (another issuer's, or one whose session is over) has no session: only the token
+    /// itself is revoked.
+    ///
+    /// The header is not an ambient credential, so no CSRF token is asked for; without one,
+    /// the request names nothing to log out of and is 400 `invalid_request`, as before.
+    async fn logout_by_access_token(&self, headers: &HeaderMap) -> Result<Response, AuthError> {
+        let Some(token) = bearer_token(headers, None)? else {
+            return Err(RequestError::MissingParameter.into());
+        };
+        let verified = self.auth.authenticate(token).await?;
+        self.auth.revoke(&verified).await?;
+        let now = self.auth.now();
+        let session = match verified.jwt_id() {
+            "" => None,
+            jwt_id => self.store.lookup_access(jwt_id, now).await?,
+        };
+        // The subject must agree: a session is only ever ended by its own user's token.
+        match session.filter(|info| info.subject == verified.subject()) {
+            Some(info) => {
+                let grants = self.store.revoke_family(&info.family, now).await?;
+                self.denylist(&grants).await?;
+                tracing::info!(
+                    subject = %info.subject,
+                    "logged out with the access token; its refresh-token family revoked"
+                );
+            }
+            None => tracing::info!(
+                subject = %verified.subject(),
+                "logged out with the access token; no session of the endpoints issued it"
+            ),
         }
         Ok(self.logged_out())
     }

@@ -112,7 +112,8 @@
 //! | `POST /token` `grant_type=password&username=..&password=..` (`grant_type` may be left out, as FastAPI allows; `scope` is ignored) | 200 `{"access_token","token_type":"Bearer","expires_in","refresh_token"}`, `Cache-Control: no-store`, `Pragma: no-cache` |
 //! | `POST /token` `grant_type=refresh_token&refresh_token=..` (RFC 6749 §6), or `POST /refresh` `refresh_token=..` | 200, a new pair; the presented refresh token is spent |
 //! | `POST /token` with a `refresh_token` and no `grant_type` | 400 `invalid_request`; the token is not spent |
-//! | `POST /logout` `refresh_token=..`, the access token in `Authorization: Bearer` (optional) | 204, also for an unknown or invalid refresh token (RFC 7009 §2.2) |
+//! | `POST /logout` `refresh_token=..`, the access token in `Authorization: Bearer` (optional) | 204, also for an unknown or invalid refresh token (RFC 7009 §2.2); the family and both tokens are revoked |
+//! | `POST /logout` with only `Authorization: Bearer <access token>` (as a logout route guarded like any other) | 204: the access token and the session (refresh-token family) that issued it are revoked; 401 `invalid_token` for an invalid, expired or revoked access token |
 //! | unknown user, wrong password, disabled user, unusable stored hash | 400 `invalid_grant`, byte for byte the same answer |
 //! | unknown, expired, spent, revoked refresh token; its user gone or disabled | 400 `invalid_grant` |
 //! | `POST /token` `grant_type=client_credentials[&scope=..]`, the client's id and secret in `Authorization: Basic` (with [`EndpointsBuilder::clients`]) | 200 `{"access_token","token_type":"Bearer","expires_in","scope"}`; 401 `invalid_client` for bad client credentials, 400 `invalid_scope` for a scope the client may not have |

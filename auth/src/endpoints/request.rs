@@ -32,27 +32,38 @@ impl<U: UserStore> Shared<U> {
     }
 
     /// The refresh token of a `/refresh` or `/logout` request: the body's `refresh_token`
-    /// or, with cookies on, the refresh cookie; both at once is 400.
+    /// or, with cookies on, the refresh cookie; both at once is 400, neither is 400.
     pub(super) fn presented(
         &self,
         body: Option<String>,
         headers: &HeaderMap,
     ) -> Result<Presented, AuthError> {
+        self.presented_if_any(body, headers)?
+            .ok_or_else(|| RequestError::MissingParameter.into())
+    }
+
+    /// [`presented`](Self::presented), with `None` when the request has no refresh token
+    /// (a logout may present the access token alone).
+    pub(super) fn presented_if_any(
+        &self,
+        body: Option<String>,
+        headers: &HeaderMap,
+    ) -> Result<Option<Presented>, AuthError> {
         let from_cookie = match self.auth.transport().cookies() {
             Some(_) => cookie::find(headers, cookie::REFRESH_COOKIE)?,
             None => None,
         };
         match (body, from_cookie) {
-            (Some(token), None) => Ok(Presented {
+            (Some(token), None) => Ok(Some(Presented {
                 token,
                 from_cookie: false,
-            }),
-            (None, Some(token)) => Ok(Presented {
+            })),
+            (None, Some(token)) => Ok(Some(Presented {
                 token: token.to_owned(),
                 from_cookie: true,
-            }),
+            })),
             (Some(_), Some(_)) => Err(RequestError::RepeatedParameter.into()),
-            (None, None) => Err(RequestError::MissingParameter.into()),
+            (None, None) => Ok(None),
         }
     }
 

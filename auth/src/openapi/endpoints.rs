@@ -191,14 +191,31 @@ impl TokenEndpointsAddon {
     }
 
     fn logout_path(&self) -> PathItem {
-        let body = self.refresh_token_body();
+        // Never required: without a refresh token, the access token in `Authorization` is
+        // what is logged out, with its session. An empty value counts as absent (RFC 6749
+        // §3.2), so it is valid here too.
+        let body = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property("refresh_token", string(None, None))
+            .description(Some(if self.cookies {
+                "The refresh token (or its cookie when the body has none); without either, \
+                 the access token in `Authorization: Bearer` and its session"
+            } else {
+                "The refresh token; without one, the access token in `Authorization: Bearer` \
+                 and its session"
+            }));
         let operation = OperationBuilder::new()
             .operation_id(Some("logout"))
             .tag("auth")
             .summary(Some(
-                "Revoke a refresh token's family and the access token in `Authorization`",
+                "Revoke a session: a refresh token's family, or the access token in \
+                 `Authorization` with the family that issued it",
             ))
-            .request_body(Some(form_or_json(body)))
+            .request_body(Some({
+                let mut body = form_or_json(body);
+                body.required = Some(Required::False);
+                body
+            }))
             .response(
                 "204",
                 Response::new(
@@ -207,7 +224,15 @@ impl TokenEndpointsAddon {
             )
             .response(
                 "400",
-                error("`invalid_request`: no refresh token, a malformed body"),
+                error("`invalid_request`: neither a refresh token nor an access token, a malformed body or `Authorization` header"),
+            )
+            .response(
+                "401",
+                error_with_header(
+                    "`invalid_token`: without a refresh token, an access token that is invalid, expired or revoked",
+                    "WWW-Authenticate",
+                    "The Bearer challenge (RFC 6750 §3)",
+                ),
             );
         let operation = self.common_errors(operation, false);
         PathItem::new(HttpMethod::Post, operation.build())

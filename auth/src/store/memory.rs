@@ -34,6 +34,11 @@ struct RefreshState {
     tokens: HashMap<TokenHash, TokenEntry>,
     families: HashMap<Arc<str>, Family>,
     subjects: HashMap<Box<str>, SubjectIndex>,
+    /// The family of each access token issued, by `jti`, with its `exp`: what a logout with
+    /// the access token alone revokes. Entries past `exp` are swept when the map has doubled
+    /// since the last sweep, so it stays bounded by the access tokens still alive.
+    access: HashMap<Box<str>, (Arc<str>, u64)>,
+    access_sweep_at: usize,
     /// The creation number of the next family: orders a subject's families by age.
     next_seq: u64,
     sweep_at: usize,
@@ -185,6 +190,7 @@ impl MemoryStore {
                 access: VecDeque::from([new.access.clone()]),
             },
         );
+        state.index_access(&new.access, &id, now);
         state
             .subjects
             .entry(new.subject.as_str().into())
@@ -247,6 +253,7 @@ impl MemoryStore {
         family.prune_access(now);
         family.access.push_back(successor.access.clone());
         let idle_expires_at = successor.idle_expires_at.min(family.expires_at);
+        state.index_access(&successor.access, &id, now);
         state.tokens.insert(
             successor.token,
             TokenEntry {
@@ -256,6 +263,25 @@ impl MemoryStore {
             },
         );
         Ok(Rotation::Rotated)
+    }
+
+    fn lookup_access_token(
+        &self,
+        jwt_id: &str,
+        now: u64,
+    ) -> Result<Option<RefreshInfo>, StoreError> {
+        let state = self.families()?;
+        Ok(state
+            .access
+            .get(jwt_id)
+            .filter(|(_, expires_at)| expires_at + DENYLIST_GRACE > now)
+            .and_then(|(id, _)| {
+                state.families.get(id).map(|family| RefreshInfo {
+                    subject: family.subject.to_string(),
+                    family: id.to_string(),
+                    expires_at: family.expires_at,
+                })
+            }))
     }
 
     fn revoke_family_now(&self, family: &str, now: u64) -> Result<Vec<AccessGrant>, StoreError> {
@@ -282,6 +308,22 @@ impl MemoryStore {
 }
 
 impl RefreshState {
+    /// Records which family issued an access token. Amortised O(1): expired entries leave
+    /// when the map has doubled since the last sweep.
+    fn index_access(&mut self, grant: &AccessGrant, family: &Arc<str>, now: u64) {
+        if self.access.len() >= self.access_sweep_at {
+            self.access
+                .retain(|_, (_, expires_at)| *expires_at + DENYLIST_GRACE > now);
+            self.access_sweep_at = (self.access.len() * 2).max(1024);
+        }
+        if !grant.jwt_id.is_empty() {
+            self.access.insert(
+                grant.jwt_id.as_str().into(),
+                (family.clone(), grant.expires_at),
+            );
+        }
+    }
+
     /// Drops the families past their absolute expiry, with all their tokens: any of those
     /// tokens is refused anyway, as unknown. Amortised: it runs when the number of tokens has
     /// doubled since the last sweep.
@@ -381,6 +423,15 @@ impl RefreshStore for MemoryStore {
         _now: u64,
     ) -> BoxFuture<'a, Result<Option<RefreshInfo>, StoreError>> {
         let answer = self.lookup_token(token);
+        Box::pin(async move { answer })
+    }
+
+    fn lookup_access<'a>(
+        &'a self,
+        jwt_id: &'a str,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Option<RefreshInfo>, StoreError>> {
+        let answer = self.lookup_access_token(jwt_id, now);
         Box::pin(async move { answer })
     }
 

@@ -184,6 +184,28 @@ pub trait RefreshStore: Send + Sync + 'static {
         now: u64,
     ) -> BoxFuture<'a, Result<Option<RefreshInfo>, StoreError>>;
 
+    /// Reads which family issued the access token whose `jti` is `jwt_id`, while that token
+    /// may still verify (its `exp` plus the denylist grace is after `now`). No change.
+    ///
+    /// It is how a logout with the access token alone (`Authorization: Bearer`, without the
+    /// refresh token) ends the whole session, and not just the one access token (security
+    /// manual, RV-06). The stores of this crate keep an index for it; the default answers an
+    /// error, so that a store written before this method existed fails such a logout (503)
+    /// instead of leaving the refresh tokens of the session alive.
+    fn lookup_access<'a>(
+        &'a self,
+        jwt_id: &'a str,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Option<RefreshInfo>, StoreError>> {
+        let _ = (jwt_id, now);
+        Box::pin(async {
+            Err(StoreError::new(
+                "this refresh store cannot find a session by its access token \
+                 (RefreshStore::lookup_access)",
+            ))
+        })
+    }
+
     /// In one atomic step: if `presented` was already spent, revokes its family (again, if it
     /// was revoked) and answers its unexpired access tokens; if it is live (not expired, its
     /// family not revoked), marks it spent and stores `successor` in its family, forgetting

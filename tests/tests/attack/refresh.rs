@@ -202,6 +202,13 @@ impl RefreshStore for Recording {
         self.record(token);
         self.inner.lookup(token, now)
     }
+    fn lookup_access<'a>(
+        &'a self,
+        jwt_id: &'a str,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Option<RefreshInfo>, StoreError>> {
+        self.inner.lookup_access(jwt_id, now)
+    }
     fn rotate<'a>(
         &'a self,
         presented: &'a TokenHash,

@@ -292,6 +292,15 @@ impl Harness {
         self.send(request).await
     }
 
+    /// POST /logout with the access token alone, in `Authorization: Bearer`, and no body.
+    pub async fn logout_with_access_token(&self, access: &str) -> Reply {
+        let request = Request::post("/logout")
+            .header(header::AUTHORIZATION, format!("Bearer {access}"))
+            .body(Body::empty())
+            .unwrap();
+        self.send(request).await
+    }
+
     /// GET /protected with the access token.
     pub async fn protected(&self, access: &str) -> Reply {
         self.send(common::get_bearer("/protected", access)).await

@@ -42,6 +42,7 @@ const DEFAULT_PREFIX: &str = "auth:";
 /// | `auth:fam:<family>` | hash | subject, absolute expiry, revoked flag | absolute expiry |
 /// | `auth:fam:<family>:tokens` | list | the family's token hashes, oldest first: the last [`SPENT_TOKENS_KEPT`] spent ones, then the live one | absolute expiry |
 /// | `auth:fam:<family>:access` | sorted set | the `jti` of each access token the family issued, scored by its `exp` | absolute expiry |
+/// | `auth:acc:<jti>` | string | the family that issued this access token (a logout with the access token alone revokes it) | the token's `exp` + 60 s |
 /// | `auth:sub:<subject>` | sorted set | the user's families not revoked, oldest first (scored by creation time in µs-spaced steps) | with the user's last family |
 /// | `auth:retired:<subject>` | sorted set | the user's revoked families whose access tokens may still verify, scored by when the last one stops | then |
 /// | `auth:seq` | integer | a counter that orders the families created within one second | 60 s after the last login |
@@ -106,6 +107,7 @@ struct Scripts {
     deny: Script,
     insert: Script,
     lookup: Script,
+    lookup_access: Script,
     rotate: Script,
     revoke_family: Script,
     revoke_subject: Script,
@@ -177,6 +179,10 @@ redis.call('RPUSH', KEYS[2] .. ':tokens', ARGV[9])
 redis.call('EXPIRE', KEYS[2] .. ':tokens', ttl)
 redis.call('ZADD', KEYS[2] .. ':access', ARGV[6], ARGV[5])
 redis.call('EXPIRE', KEYS[2] .. ':access', ttl)
+local accttl = tonumber(ARGV[6]) + grace - now
+if accttl > 0 and ARGV[5] ~= '' then
+  redis.call('SET', prefix .. 'acc:' .. ARGV[5], ARGV[1], 'EX', accttl)
+end
 redis.call('HSET', KEYS[1], 'fam', ARGV[1], 'idle', ARGV[4], 'spent', '0')
 redis.call('EXPIRE', KEYS[1], ttl)
 -- Oldest first, also within one second: the time, then a counter (scores stay exact
@@ -209,6 +215,20 @@ const LOOKUP: &str = r"
 local fam = redis.call('HGET', KEYS[1], 'fam')
 if not fam then return {} end
 local info = redis.call('HMGET', ARGV[1] .. 'fam:' .. fam, 'sub', 'exp')
+if not info[1] then return {} end
+return {info[1], fam, info[2]}
+";
+
+/// KEYS: the `acc:<jti>` key. ARGV: prefix, jti, now, grace. Returns `{subject, family,
+/// expiry}` or `{}`. The key's TTL counts from the time the caller gave when it was written;
+/// the token's `exp`, its score in the family's access set, is compared with `now` here.
+const LOOKUP_ACCESS: &str = r"
+local fam = redis.call('GET', KEYS[1])
+if not fam then return {} end
+local famkey = ARGV[1] .. 'fam:' .. fam
+local exp = redis.call('ZSCORE', famkey .. ':access', ARGV[2])
+if not exp or tonumber(exp) + tonumber(ARGV[4]) <= tonumber(ARGV[3]) then return {} end
+local info = redis.call('HMGET', famkey, 'sub', 'exp')
 if not info[1] then return {} end
 return {info[1], fam, info[2]}
 ";
@@ -248,6 +268,10 @@ local acckey = famkey .. ':access'
 redis.call('ZREMRANGEBYSCORE', acckey, '-inf', now - grace)
 redis.call('ZADD', acckey, ARGV[4], ARGV[3])
 redis.call('EXPIRE', acckey, exp - now)
+local accttl = tonumber(ARGV[4]) + grace - now
+if accttl > 0 and ARGV[3] ~= '' then
+  redis.call('SET', ARGV[5] .. 'acc:' .. ARGV[3], rec[1], 'EX', accttl)
+end
 return {'rotated'}
 ";
 
@@ -295,6 +319,7 @@ impl RedisStore {
                 deny: Script::new(DENY),
                 insert: with_revoke(INSERT),
                 lookup: Script::new(LOOKUP),
+                lookup_access: Script::new(LOOKUP_ACCESS),
                 rotate: with_revoke(ROTATE),
                 revoke_family: with_revoke(REVOKE_FAMILY),
                 revoke_subject: with_revoke(REVOKE_SUBJECT),
@@ -414,12 +439,35 @@ impl RedisStore {
     }
 
     async fn lookup_token(&self, token: &TokenHash) -> Result<Option<RefreshInfo>, StoreError> {
-        let mut conn = self.conn.clone();
-        let info: Vec<String> = self
-            .scripts
-            .lookup
-            .key(self.key("rt", &token.to_hex()))
+        let mut invocation = self.scripts.lookup.key(self.key("rt", &token.to_hex()));
+        invocation.arg(&*self.prefix);
+        self.lookup_by(&invocation).await
+    }
+
+    async fn lookup_access_token(
+        &self,
+        jwt_id: &str,
+        now: u64,
+    ) -> Result<Option<RefreshInfo>, StoreError> {
+        if jwt_id.is_empty() {
+            return Ok(None);
+        }
+        let mut invocation = self.scripts.lookup_access.key(self.key("acc", jwt_id));
+        invocation
             .arg(&*self.prefix)
+            .arg(jwt_id)
+            .arg(now)
+            .arg(DENYLIST_GRACE);
+        self.lookup_by(&invocation).await
+    }
+
+    /// Runs a lookup script: `{subject, family, expiry}` or nothing.
+    async fn lookup_by(
+        &self,
+        invocation: &::redis::ScriptInvocation<'_>,
+    ) -> Result<Option<RefreshInfo>, StoreError> {
+        let mut conn = self.conn.clone();
+        let info: Vec<String> = invocation
             .invoke_async(&mut conn)
             .await
             .map_err(redis_error)?;
@@ -594,6 +642,14 @@ impl RefreshStore for RedisStore {
         _now: u64,
     ) -> BoxFuture<'a, Result<Option<RefreshInfo>, StoreError>> {
         Box::pin(self.lookup_token(token))
+    }
+
+    fn lookup_access<'a>(
+        &'a self,
+        jwt_id: &'a str,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Option<RefreshInfo>, StoreError>> {
+        Box::pin(self.lookup_access_token(jwt_id, now))
     }
 
     fn rotate<'a>(

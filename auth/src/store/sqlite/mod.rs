@@ -221,6 +221,28 @@ impl SqliteStore {
         }))
     }
 
+    async fn lookup_access_token(
+        &self,
+        jwt_id: &str,
+        now: u64,
+    ) -> Result<Option<RefreshInfo>, StoreError> {
+        let row: Option<(String, String, i64)> = sqlx::query_as(
+            "SELECT f.subject, f.family_id, f.expires_at \
+             FROM auth_refresh_tokens t JOIN auth_refresh_families f USING (family_id) \
+             WHERE t.access_jti = ?1 AND t.access_expires_at > ?2 LIMIT 1",
+        )
+        .bind(jwt_id)
+        .bind(int(now.saturating_sub(DENYLIST_GRACE)))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(sql_error)?;
+        Ok(row.map(|(subject, family, expires_at)| RefreshInfo {
+            subject,
+            family,
+            expires_at: uint(expires_at),
+        }))
+    }
+
     async fn rotate_token(
         &self,
         presented: &TokenHash,
@@ -495,6 +517,13 @@ fn migrations() -> Vec<Migration> {
             include_str!("migrations/0003_revocation_sequence.sql").into_sql_str(),
             false,
         ),
+        Migration::new(
+            4,
+            "access-token index".into(),
+            MigrationType::Simple,
+            include_str!("migrations/0004_access_token_index.sql").into_sql_str(),
+            false,
+        ),
     ]
 }
 
@@ -526,6 +555,14 @@ impl RefreshStore for SqliteStore {
         _now: u64,
     ) -> BoxFuture<'a, Result<Option<RefreshInfo>, StoreError>> {
         Box::pin(self.lookup_token(token))
+    }
+
+    fn lookup_access<'a>(
+        &'a self,
+        jwt_id: &'a str,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Option<RefreshInfo>, StoreError>> {
+        Box::pin(self.lookup_access_token(jwt_id, now))
     }
 
     fn rotate<'a>(
