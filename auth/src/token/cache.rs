@@ -26,6 +26,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::VerifiedToken;
@@ -36,11 +37,21 @@ const SHARDS: usize = 16;
 pub(crate) struct TokenCache {
     shards: Box<[Mutex<Shard>]>,
     hasher: TailHasherBuilder,
-    per_shard: usize,
+    /// The most entries, over all shards. The bound is global, not per shard: tokens spread
+    /// over the shards unevenly (10,000 over 16 shards put ~700 in the fullest), and a
+    /// per-shard bound would evict from the fullest shards while the cache still had room,
+    /// so a working set the size of the capacity would keep missing.
+    capacity: usize,
+    /// The entries over all shards, changed under the lock of the shard that changes.
+    len: AtomicUsize,
 }
 
 struct Shard {
     entries: HashMap<Box<str>, Entry, TailHasherBuilder>,
+    /// The second of the last sweep for expired entries: a full cache sweeps a shard at most
+    /// once a second (expiry has a one-second resolution), and evicts one arbitrary entry
+    /// per insertion otherwise, so an insertion into a full cache stays O(1) amortised.
+    swept_at: u64,
 }
 
 struct Entry {
@@ -73,13 +84,15 @@ impl TokenCache {
             .map(|_| {
                 Mutex::new(Shard {
                     entries: HashMap::with_capacity_and_hasher(per_shard.min(1024), hasher.clone()),
+                    swept_at: 0,
                 })
             })
             .collect();
         Some(Self {
             shards,
             hasher,
-            per_shard,
+            capacity,
+            len: AtomicUsize::new(0),
         })
     }
 
@@ -104,12 +117,15 @@ impl TokenCache {
             return Some(entry.verified.clone());
         }
         shard.entries.remove(token);
+        self.len.fetch_sub(1, Ordering::Relaxed);
         None
     }
 
-    /// Remembers a token verified with the key set of `epoch`. When the shard is full,
-    /// expired entries and entries of older epochs go first, then an arbitrary one: the cache
-    /// is an accelerator, any entry can be dropped.
+    /// Remembers a token verified with the key set of `epoch`. When the cache is full, the
+    /// shard's expired entries and entries of older epochs go first (at most once a second),
+    /// then an arbitrary one of the shard: the cache is an accelerator, any entry can be
+    /// dropped. The entries stay within the capacity plus one per shard (an insertion into
+    /// an empty shard of a full cache).
     pub(crate) fn insert(
         &self,
         token: &str,
@@ -121,28 +137,43 @@ impl TokenCache {
         let Ok(mut shard) = self.shard(token).lock() else {
             return;
         };
-        if shard.entries.len() >= self.per_shard {
-            // Entries of a later epoch than this one's are kept: they are the newer ones.
-            shard.entries.retain(|_, entry| {
-                entry.epoch >= epoch && now < entry.verified.expires_at().saturating_add(leeway)
-            });
-            if shard.entries.len() >= self.per_shard
+        if self.len.load(Ordering::Relaxed) >= self.capacity {
+            if shard.swept_at != now {
+                shard.swept_at = now;
+                let before = shard.entries.len();
+                // Entries of a later epoch than this one's are kept: they are the newer ones.
+                shard.entries.retain(|_, entry| {
+                    entry.epoch >= epoch && now < entry.verified.expires_at().saturating_add(leeway)
+                });
+                self.len
+                    .fetch_sub(before - shard.entries.len(), Ordering::Relaxed);
+            }
+            if self.len.load(Ordering::Relaxed) >= self.capacity
                 && let Some(victim) = shard.entries.keys().next().cloned()
             {
                 shard.entries.remove(&victim);
+                self.len.fetch_sub(1, Ordering::Relaxed);
             }
         }
-        shard
-            .entries
-            .insert(token.into(), Entry { verified, epoch });
+        let entry = Entry { verified, epoch };
+        if shard.entries.insert(token.into(), entry).is_none() {
+            self.len.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.shards
+        let counted: usize = self
+            .shards
             .iter()
             .map(|s| s.lock().map_or(0, |s| s.entries.len()))
-            .sum()
+            .sum();
+        assert_eq!(
+            counted,
+            self.len.load(Ordering::Relaxed),
+            "the count drifted"
+        );
+        counted
     }
 }
 
@@ -231,8 +262,42 @@ mod tests {
         for i in 0..1000 {
             cache.insert(&format!("token-{i}"), token(u64::MAX), 0, 0, 0);
         }
-        assert!(cache.len() <= 32, "{}", cache.len());
+        assert!(cache.len() <= 32 + SHARDS, "{}", cache.len());
         assert!(TokenCache::new(0).is_none());
+    }
+
+    #[test]
+    fn a_working_set_of_the_capacity_stays_cached_however_it_spreads_over_the_shards() {
+        // The many-users scenario of the load harness: as many distinct tokens as the
+        // capacity, in turn. With a bound per shard, the fullest shards evicted and missed.
+        let capacity = 10_000;
+        let cache = TokenCache::new(capacity).unwrap();
+        let tokens: Vec<String> = (0..capacity).map(|i| format!("h.p.sig-{i:08}")).collect();
+        for token_bytes in &tokens {
+            cache.insert(token_bytes, token(u64::MAX), 0, 0, 0);
+        }
+        assert_eq!(cache.len(), capacity);
+        let hits = tokens
+            .iter()
+            .filter(|t| cache.get(t, 1, 0, 0).is_some())
+            .count();
+        assert_eq!(hits, capacity);
+        // one more evicts one, not a shard's worth
+        cache.insert("h.p.one-more", token(u64::MAX), 1, 0, 0);
+        assert_eq!(cache.len(), capacity);
+    }
+
+    #[test]
+    fn a_full_cache_sweeps_expired_entries_at_most_once_a_second() {
+        let cache = TokenCache::new(4).unwrap();
+        for i in 0..4 {
+            cache.insert(&format!("old-{i}"), token(5), 0, 0, 0);
+        }
+        assert_eq!(cache.len(), 4);
+        // full, at second 10: the sweep of the shard drops its expired entries
+        cache.insert("new-0", token(100), 10, 0, 0);
+        assert!(cache.len() <= 4);
+        assert!(cache.get("new-0", 10, 0, 0).is_some());
     }
 
     #[test]
