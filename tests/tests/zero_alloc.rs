@@ -1,4 +1,5 @@
-//! The guard path allocates nothing once a token is in the verified-token cache.
+//! The guard path allocates nothing once a token is in the verified-token cache: role and
+//! permission guards alike.
 //!
 //! Its own test binary: it installs a counting global allocator.
 
@@ -8,8 +9,9 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
+use auth::claims::permission_bit;
 use auth::store::MemoryStore;
-use auth::{Authenticator, RequireRole};
+use auth::{Authenticator, PermissionEnum, RequireAllPermissions, RequirePermission, RequireRole};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Request, header};
@@ -18,6 +20,10 @@ use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
+
+/// The counts are process-wide: one test measures at a time, or another's allocations would
+/// be counted.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Polls a future that has nothing to wait for (an in-process revocation list answers at
 /// once) to completion, without a runtime.
@@ -43,6 +49,9 @@ fn parts(token: &str) -> Parts {
 
 #[test]
 fn guard_path_allocates_nothing_for_a_cached_token() {
+    let _alone = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let auth = Authenticator::builder()
         .signing_key(hs256_key())
         .issuer(ISSUER)
@@ -82,4 +91,59 @@ fn guard_path_allocates_nothing_for_a_cached_token() {
     let change = region.change();
     assert!(refused.is_ok(), "admin implies viewer");
     assert_eq!(change.allocations, 0, "{change:?}");
+}
+
+/// Written by hand: the runtime must not depend on the derive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Permission {
+    PostsWrite,
+    PostsDelete,
+}
+
+impl PermissionEnum for Permission {
+    const NAMES: &'static [&'static str] = &["posts:write", "posts:delete"];
+    fn index(&self) -> usize {
+        *self as usize
+    }
+    fn from_index(index: usize) -> Option<Self> {
+        [Self::PostsWrite, Self::PostsDelete].get(index).copied()
+    }
+}
+
+const POSTS_WRITE: u64 = permission_bit::<Permission>("posts:write");
+const POSTS_DELETE: u64 = permission_bit::<Permission>("posts:delete");
+
+#[test]
+fn permission_guard_path_allocates_nothing_for_a_cached_token() {
+    let _alone = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let auth = Authenticator::builder()
+        .signing_key(hs256_key())
+        .issuer(ISSUER)
+        .audience(AUDIENCE)
+        .revocation(MemoryStore::new())
+        .build()
+        .unwrap();
+    let token = auth::testing::token_with_scope(&auth, "ada", "posts:write posts:delete");
+
+    // The first request verifies, fills the cache and decodes the permission bits once.
+    let mut first = parts(&token);
+    complete(RequirePermission::<Permission, POSTS_WRITE>::from_request_parts(&mut first, &auth))
+        .unwrap();
+
+    // Then the check is a mask and a compare on bits kept with the cached token.
+    let mut second = parts(&token);
+    let region = Region::new(GLOBAL);
+    let guard = complete(RequireAllPermissions::<
+        Permission,
+        { POSTS_WRITE | POSTS_DELETE },
+    >::from_request_parts(&mut second, &auth));
+    let change = region.change();
+    assert!(guard.is_ok());
+    assert_eq!(
+        (change.allocations, change.reallocations),
+        (0, 0),
+        "the permission guard path allocated: {change:?}"
+    );
 }
