@@ -55,11 +55,15 @@
 //! document it returns.
 //!
 //! [`TokenEndpointsAddon`] adds the token endpoints themselves, as an
-//! [`Endpoints`](crate::endpoints::Endpoints) router was configured.
+//! [`Endpoints`](crate::endpoints::Endpoints) router was configured, and
+//! [`OAuth2PasswordAddon`] an OAuth2 password flow beside `bearer`, so that Swagger UI's
+//! Authorize button logs in with a username and a password.
 
 mod endpoints;
+mod password_flow;
 
 pub use endpoints::{TOKEN_RESPONSE_SCHEMA, TokenEndpointsAddon};
+pub use password_flow::OAuth2PasswordAddon;
 
 use serde_json::Value;
 use utoipa::Modify;
@@ -79,6 +83,8 @@ use crate::transport::cookie::{ACCESS_COOKIE, CSRF_HEADER};
 pub const BEARER_SCHEME: &str = "bearer";
 /// The name of the cookie security scheme [`CookieSecurityAddon`] adds.
 pub const COOKIE_SCHEME: &str = "cookie";
+/// The name of the OAuth2 password-flow security scheme [`OAuth2PasswordAddon`] adds.
+pub const OAUTH2_SCHEME: &str = "oauth2";
 /// The name of the error body schema the addons add to the components.
 pub const ERROR_SCHEMA: &str = "AuthError";
 
@@ -292,25 +298,31 @@ fn operations(openapi: &mut OpenApi) -> impl Iterator<Item = (bool, &mut Operati
 
 /// The role lists of the operation's `bearer` requirements; `None` when it has none.
 fn bearer_alternatives(operation: &Operation) -> Option<Vec<Vec<String>>> {
-    let alternatives: Vec<Vec<String>> = operation
-        .security
-        .as_ref()?
+    let alternatives = scheme_alternatives(operation, BEARER_SCHEME);
+    (!alternatives.is_empty()).then_some(alternatives)
+}
+
+/// The scope lists of the operation's requirements that name `scheme`, in their order.
+fn scheme_alternatives(operation: &Operation, scheme: &str) -> Vec<Vec<String>> {
+    let Some(security) = operation.security.as_ref() else {
+        return Vec::new();
+    };
+    security
         .iter()
         .filter_map(|requirement| {
             // The requirement's map is private; its JSON form is `{"scheme": ["role", ..]}`.
             let Value::Object(schemes) = serde_json::to_value(requirement).ok()? else {
                 return None;
             };
-            let roles = schemes.get(BEARER_SCHEME)?.as_array()?;
+            let scopes = schemes.get(scheme)?.as_array()?;
             Some(
-                roles
+                scopes
                     .iter()
-                    .filter_map(|role| role.as_str().map(str::to_owned))
+                    .filter_map(|scope| scope.as_str().map(str::to_owned))
                     .collect(),
             )
         })
-        .collect();
-    (!alternatives.is_empty()).then_some(alternatives)
+        .collect()
 }
 
 fn csrf_parameter() -> Parameter {
