@@ -14,6 +14,7 @@ mod browser;
 mod clients;
 mod config;
 mod db;
+mod docs;
 mod openapi;
 mod policies;
 mod posts;
@@ -139,7 +140,7 @@ async fn serve(config: Config) -> Result<(), Error> {
         .passwords(passwords)
         .clients(clients)
         .build()?;
-    openapi::init(&endpoints);
+    openapi::init(&endpoints, config.cookies);
 
     let state = AppState {
         auth,
@@ -171,6 +172,7 @@ fn routes(config: &Config, auth: &Authenticator, endpoints: &Endpoints<Users>) -
     let mut app = Router::new()
         .route("/health", get(routes::health))
         .route("/openapi.json", get(openapi::document))
+        .merge(docs::router())
         .route("/me", get(routes::me))
         .route("/admin/stats", get(routes::admin_stats))
         .route("/reports", get(routes::reports))
