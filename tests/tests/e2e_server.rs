@@ -494,20 +494,33 @@ fn the_openapi_document_shows_what_the_guard_attributes_require() {
     assert_eq!(bearer["type"], "http");
     assert_eq!(bearer["scheme"], "bearer");
     assert_eq!(bearer["bearerFormat"], "JWT");
+    // Beside it, the password flow of the token endpoint (Swagger UI's Authorize), which
+    // pairs every `bearer` requirement with the same scopes.
+    let oauth2 = &doc["components"]["securitySchemes"]["oauth2"];
+    assert_eq!(oauth2["type"], "oauth2");
+    assert_eq!(oauth2["flows"]["password"]["tokenUrl"], "/token");
 
     // `#[protected]`: any token; 401 documented, no 403.
     let me = &doc["paths"]["/me"]["get"];
-    assert_eq!(me["security"], json!([{"bearer": []}]));
+    assert_eq!(me["security"], json!([{"bearer": []}, {"oauth2": []}]));
     assert!(me["responses"]["401"].is_object(), "{me}");
     assert!(me["responses"].get("403").is_none(), "{me}");
 
     // `#[requires_role("admin")]` and `any("editor", "admin")`: the roles, 401 and 403.
     let stats = &doc["paths"]["/admin/stats"]["get"];
-    assert_eq!(stats["security"], json!([{"bearer": ["admin"]}]));
+    assert_eq!(
+        stats["security"],
+        json!([{"bearer": ["admin"]}, {"oauth2": ["admin"]}])
+    );
     let create = &doc["paths"]["/posts"]["post"];
     assert_eq!(
         create["security"],
-        json!([{"bearer": ["editor"]}, {"bearer": ["admin"]}])
+        json!([
+            {"bearer": ["editor"]},
+            {"bearer": ["admin"]},
+            {"oauth2": ["editor"]},
+            {"oauth2": ["admin"]}
+        ])
     );
     for operation in [stats, create] {
         for status in ["401", "403"] {
@@ -524,7 +537,10 @@ fn the_openapi_document_shows_what_the_guard_attributes_require() {
 
     // `#[requires_role("admin", fresh)]`: documented like any admin route.
     let delete = &doc["paths"]["/posts/{id}"]["delete"];
-    assert_eq!(delete["security"], json!([{"bearer": ["admin"]}]));
+    assert_eq!(
+        delete["security"],
+        json!([{"bearer": ["admin"]}, {"oauth2": ["admin"]}])
+    );
     assert!(delete["responses"]["403"].is_object(), "{delete}");
 
     // Public routes carry no requirement.
