@@ -288,16 +288,22 @@ mod tests {
     }
 
     #[test]
-    fn a_full_cache_sweeps_expired_entries_at_most_once_a_second() {
-        let cache = TokenCache::new(4).unwrap();
-        for i in 0..4 {
-            cache.insert(&format!("old-{i}"), token(5), 0, 0, 0);
-        }
-        assert_eq!(cache.len(), 4);
-        // full, at second 10: the sweep of the shard drops its expired entries
-        cache.insert("new-0", token(100), 10, 0, 0);
-        assert!(cache.len() <= 4);
-        assert!(cache.get("new-0", 10, 0, 0).is_some());
+    fn a_full_cache_sweeps_expired_entries_then_evicts_one() {
+        // One shard, so where each token lands is known.
+        let cache = TokenCache::new(1).unwrap();
+        cache.insert("a", token(5), 0, 0, 0);
+        // full at second 10: the sweep drops the expired entry, nothing live is evicted
+        cache.insert("b", token(100), 10, 0, 0);
+        assert_eq!(cache.len(), 1);
+        assert!(cache.get("b", 10, 0, 0).is_some());
+        // full again within the same second: no second sweep, one entry is evicted
+        cache.insert("c", token(12), 10, 0, 0);
+        assert_eq!(cache.len(), 1);
+        assert!(cache.get("c", 10, 0, 0).is_some());
+        // a later second sweeps again
+        cache.insert("d", token(100), 13, 0, 0);
+        assert_eq!(cache.len(), 1);
+        assert!(cache.get("d", 13, 0, 0).is_some());
     }
 
     #[test]
