@@ -37,6 +37,7 @@ pub use signing::SigningKey;
 pub use verifying::VerifyingKey;
 
 pub(crate) use backend::install as install_backend;
+pub(crate) use verifying::ACCESS_TOKEN_TYPE;
 
 /// One active signing key and the keys that verify, selected by `kid`.
 #[derive(Clone, Debug)]
@@ -86,6 +87,14 @@ impl KeySet {
     /// The verifying key named `kid`.
     pub fn find(&self, kid: &str) -> Option<&VerifyingKey> {
         self.verifying.iter().find(|key| key.kid() == kid)
+    }
+
+    /// The key whose issued header segment is exactly `segment`
+    /// ([`VerifyingKey::header_segment`]): the key a token this crate issued names.
+    pub(crate) fn find_by_header_segment(&self, segment: &[u8]) -> Option<&VerifyingKey> {
+        self.verifying
+            .iter()
+            .find(|key| key.header_segment().as_bytes() == segment)
     }
 
     /// The key that verifies a token without a `kid`: only when the set has exactly one key,

@@ -15,6 +15,9 @@ pub struct VerifyingKey {
     alg: Algorithm,
     kid: Kid,
     material: Material,
+    /// The base64url header segment of the tokens this key's signing half issues
+    /// (`issued_header`), by which the verifier recognises them without decoding.
+    header: Box<str>,
 }
 
 // The HMAC state is kept inline: keys live once, in the shared key set, and a verify saves
@@ -33,11 +36,7 @@ impl VerifyingKey {
     pub fn hmac(alg: Algorithm, secret: impl AsRef<[u8]>) -> Result<Self, KeyError> {
         let secret = secret.as_ref();
         let key = HmacKey::new(alg, secret)?;
-        Ok(Self {
-            alg,
-            kid: hmac_kid(&key),
-            material: Material::Hmac(key),
-        })
+        Ok(Self::new(alg, hmac_kid(&key), Material::Hmac(key)))
     }
 
     /// A public key in PEM (`-----BEGIN PUBLIC KEY-----`, or `BEGIN RSA PUBLIC KEY`) for an
@@ -93,16 +92,22 @@ impl VerifyingKey {
             None => Kid::new(&components.thumbprint())?,
         };
         let jwk = Box::new(components.to_jwk(alg, kid.as_str()));
-        Ok(Self {
+        Ok(Self::new(alg, kid, Material::Public { key, jwk }))
+    }
+
+    fn new(alg: Algorithm, kid: Kid, material: Material) -> Self {
+        Self {
             alg,
+            header: issued_header(alg, &kid),
             kid,
-            material: Material::Public { key, jwk },
-        })
+            material,
+        }
     }
 
     /// Replaces the key id.
     pub fn with_kid(mut self, kid: &str) -> Result<Self, KeyError> {
         self.kid = Kid::new(kid)?;
+        self.header = issued_header(self.alg, &self.kid);
         if let Material::Public { jwk, .. } = &mut self.material {
             jwk.common.key_id = Some(kid.to_owned());
         }
@@ -126,6 +131,12 @@ impl VerifyingKey {
             Material::Hmac(_) => None,
             Material::Public { jwk, .. } => Some(jwk),
         }
+    }
+
+    /// The header segment of the tokens this key's signing half issues: base64url of
+    /// `{"alg":..,"typ":"at+jwt","kid":..}`, exactly as the issuer writes it.
+    pub(crate) fn header_segment(&self) -> &str {
+        &self.header
     }
 
     /// Whether `other` is this very key: same `kid`, same algorithm, same public key. HMAC
@@ -156,6 +167,27 @@ impl VerifyingKey {
             }
         }
     }
+}
+
+/// The `typ` of the tokens the issuer writes (RFC 9068 §2.1), which the verifier requires
+/// (`token::header`).
+pub(crate) const ACCESS_TOKEN_TYPE: &str = "at+jwt";
+
+/// The base64url header segment of every token signed by `alg` with key `kid`: computed once
+/// per key, written by the issuer (`token::issue`), and recognised by the verifier by
+/// comparison (`token::verify`).
+fn issued_header(alg: Algorithm, kid: &Kid) -> Box<str> {
+    use base64::Engine as _;
+    // `alg` is a registered name and `kid` is restricted to `[A-Za-z0-9._-]`: neither needs
+    // JSON escaping.
+    let json = format!(
+        r#"{{"alg":"{}","typ":"{ACCESS_TOKEN_TYPE}","kid":"{}"}}"#,
+        alg.as_str(),
+        kid.as_str()
+    );
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(json)
+        .into_boxed_str()
 }
 
 /// The default key id of an HMAC key: a MAC of a fixed label, so it names the key without

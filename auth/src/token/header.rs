@@ -1,4 +1,5 @@
-//! The JOSE header of an access token: written by the issuer, parsed strictly by the verifier.
+//! The JOSE header of an access token, parsed strictly by the verifier. The issuer writes the
+//! one header of each key (`VerifyingKey::header_segment`).
 
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -13,7 +14,7 @@ use crate::json::{self, Key, SeenKeys, Strict};
 /// Compared exactly: media types are case-insensitive, but RFC 9068 §4 lists exact values,
 /// and only those (and any value the application configures for another issuer's tokens)
 /// are accepted, byte for byte (`AT+JWT` is refused) \[policy\].
-pub(crate) const ACCESS_TOKEN_TYPE: &str = "at+jwt";
+pub(crate) use crate::keys::ACCESS_TOKEN_TYPE;
 /// The long form of `ACCESS_TOKEN_TYPE`, also accepted (RFC 9068 §4), also exactly.
 pub(crate) const ACCESS_TOKEN_MEDIA_TYPE: &str = "application/at+jwt";
 
@@ -107,19 +108,6 @@ impl<'de> de::Deserialize<'de> for StrValue<'de> {
     }
 }
 
-/// Writes the header of a token signed by `alg` with key `kid`.
-pub(crate) fn write(alg: &str, kid: &str, out: &mut String) {
-    // `alg` is a registered name and `kid` is restricted to `[A-Za-z0-9._-]`: neither needs
-    // JSON escaping.
-    out.push_str(r#"{"alg":""#);
-    out.push_str(alg);
-    out.push_str(r#"","typ":""#);
-    out.push_str(ACCESS_TOKEN_TYPE);
-    out.push_str(r#"","kid":""#);
-    out.push_str(kid);
-    out.push_str(r#""}"#);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,11 +125,18 @@ mod tests {
     }
 
     #[test]
-    fn written_header_parses_back() {
-        let mut out = String::new();
-        write("HS256", "k1", &mut out);
+    fn the_header_a_key_writes_parses_back() {
+        use crate::keys::{Algorithm, VerifyingKey};
+        let key = VerifyingKey::hmac(
+            Algorithm::HS256,
+            b"z7A4g6OzCEpxJ2ZF4FAiXoh-YjZK14sQ3-zQMwhZv_GP",
+        )
+        .and_then(|key| key.with_kid("k1"))
+        .unwrap();
+        let json = super::super::base64url::decode(key.header_segment().as_bytes()).unwrap();
+        assert_eq!(json, br#"{"alg":"HS256","typ":"at+jwt","kid":"k1"}"#);
         assert_eq!(
-            parse(&out),
+            parse(std::str::from_utf8(&json).unwrap()),
             Ok((
                 Some("HS256".into()),
                 Some("at+jwt".into()),

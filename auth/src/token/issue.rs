@@ -5,7 +5,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{TokenRules, base64url, header};
+use super::{TokenRules, base64url};
 use crate::TokenClaims;
 use crate::claims::RESERVED;
 use crate::keys::{KeyError, KeySet};
@@ -134,15 +134,9 @@ pub(crate) fn issue<C: TokenClaims + Serialize>(
     let signing = keys
         .signing_key()
         .ok_or(IssueError::Key(KeyError::NoSigningKey))?;
-    let mut header_json = String::with_capacity(96);
-    header::write(
-        signing.algorithm().as_str(),
-        signing.kid(),
-        &mut header_json,
-    );
-
     let mut token = String::with_capacity(512);
-    base64url::encode_into(header_json.as_bytes(), &mut token);
+    // Written once per key: the verifier recognises this exact segment (`verify`).
+    token.push_str(signing.verifying_key().header_segment());
     token.push('.');
     base64url::encode_into(&payload, &mut token);
     let signature = signing.sign(token.as_bytes()).map_err(IssueError::Key)?;

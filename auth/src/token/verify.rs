@@ -6,7 +6,7 @@ use super::header::{ACCESS_TOKEN_MEDIA_TYPE, ACCESS_TOKEN_TYPE, Header, HeaderPr
 use super::payload::{ParsedPayload, PayloadRules};
 use super::{MAX_TOKEN_LEN, TokenError, TokenRules, VerifiedToken, base64url};
 use crate::claims::RegisteredClaims;
-use crate::keys::{Algorithm, KeySet, Kid};
+use crate::keys::{Algorithm, KeySet, Kid, VerifyingKey};
 
 /// Header segments longer than this are not headers this crate issued (ours are ~100 bytes).
 const MAX_HEADER_SEGMENT: usize = 1024;
@@ -48,6 +48,55 @@ pub(crate) fn verify(
     if header_b64.len() > MAX_HEADER_SEGMENT || signature_b64.len() > MAX_SIGNATURE_SEGMENT {
         return Err(TokenError::Malformed);
     }
+    // A token this crate issued carries exactly the header segment written for its key
+    // (`VerifyingKey::header_segment`): `{"alg":..,"typ":"at+jwt","kid":..}` with that key's
+    // algorithm and id. Decoding and parsing it would find that `typ`, the key by its `kid`
+    // (unique in the set) and that key's `alg`, passing every header check, and strict
+    // base64url gives no other segment those bytes; so recognising it is the same answer,
+    // without the work.
+    let key = match keys.find_by_header_segment(header_b64) {
+        Some(key) => key,
+        None => check_header(keys, rules, header_b64)?,
+    };
+
+    let verified = with_decoded(signature_b64, |signature| {
+        !signature.is_empty() && key.verify(signing_input, signature)
+    })
+    .ok_or(TokenError::Malformed)?;
+    if !verified {
+        return Err(TokenError::BadSignature);
+    }
+
+    // Only now, with the signature verified, is the payload decoded and parsed.
+    let payload = base64url::decode(payload_b64).ok_or(TokenError::Malformed)?;
+    let parsed = ParsedPayload::parse(
+        &payload,
+        &PayloadRules {
+            issuer: &rules.issuer,
+            audience: &rules.audience,
+            roles_path: &rules.roles_path,
+            roles_from_string: rules.roles_from_string,
+            scope_claim: &rules.scope_claim,
+        },
+    )
+    .map_err(|_| TokenError::InvalidClaims)?;
+
+    let registered = check_claims(&parsed, rules, now)?;
+    Ok(VerifiedToken::new(
+        registered,
+        parsed.roles,
+        parsed.scopes,
+        payload,
+    ))
+}
+
+/// Decodes and parses the header, checks it (TV-04 to TV-07) and returns the key it selects
+/// (TV-01, TV-06).
+fn check_header<'k>(
+    keys: &'k KeySet,
+    rules: &TokenRules,
+    header_b64: &[u8],
+) -> Result<&'k VerifyingKey, TokenError> {
     // The header borrows from its decoded bytes: on the stack when short (see `with_decoded`).
     let mut small = [0u8; SMALL_SEGMENT];
     let large: Vec<u8>;
@@ -86,35 +135,7 @@ pub(crate) fn verify(
         return Err(TokenError::AlgorithmMismatch);
     }
 
-    let verified = with_decoded(signature_b64, |signature| {
-        !signature.is_empty() && key.verify(signing_input, signature)
-    })
-    .ok_or(TokenError::Malformed)?;
-    if !verified {
-        return Err(TokenError::BadSignature);
-    }
-
-    // Only now, with the signature verified, is the payload decoded and parsed.
-    let payload = base64url::decode(payload_b64).ok_or(TokenError::Malformed)?;
-    let parsed = ParsedPayload::parse(
-        &payload,
-        &PayloadRules {
-            issuer: &rules.issuer,
-            audience: &rules.audience,
-            roles_path: &rules.roles_path,
-            roles_from_string: rules.roles_from_string,
-            scope_claim: &rules.scope_claim,
-        },
-    )
-    .map_err(|_| TokenError::InvalidClaims)?;
-
-    let registered = check_claims(&parsed, rules, now)?;
-    Ok(VerifiedToken::new(
-        registered,
-        parsed.roles,
-        parsed.scopes,
-        payload,
-    ))
+    Ok(key)
 }
 
 /// Whether a token refused as [`TokenError::UnknownKey`] names a key a fresher JWKS could
