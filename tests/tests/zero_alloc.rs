@@ -1,5 +1,5 @@
 //! The guard path allocates nothing once a token is in the verified-token cache: role and
-//! permission guards alike.
+//! permission guards alike. A verification allocates once.
 //!
 //! Its own test binary: it installs a counting global allocator.
 
@@ -10,6 +10,7 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use auth::claims::permission_bit;
+use auth::keys::KeySet;
 use auth::store::MemoryStore;
 use auth::{Authenticator, PermissionEnum, RequireAllPermissions, RequirePermission, RequireRole};
 use axum::extract::FromRequestParts;
@@ -145,5 +146,33 @@ fn permission_guard_path_allocates_nothing_for_a_cached_token() {
         (change.allocations, change.reallocations),
         (0, 0),
         "the permission guard path allocated: {change:?}"
+    );
+}
+
+/// A verification (a cache miss) allocates once, for the decoded payload: the header a key
+/// writes is recognised without decoding, and the subject, the `jti` and the role names are
+/// kept as places in the payload rather than copied out of it.
+#[test]
+fn a_verification_allocates_only_the_payload() {
+    let _alone = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let auth = common::authenticator_with(KeySet::new(hs256_key()));
+    let token = issue(&auth, &user("ada", &[Role::Admin, Role::Viewer]));
+
+    let region = Region::new(GLOBAL);
+    let verified = auth.verify_without_revocation(&token);
+    let change = region.change();
+    let verified = verified.unwrap();
+    assert_eq!(
+        (change.allocations, change.reallocations),
+        (1, 0),
+        "{change:?}"
+    );
+    assert_eq!(verified.subject(), "ada");
+    assert_eq!(verified.jwt_id().len(), 22);
+    assert_eq!(
+        verified.role_names().collect::<Vec<_>>(),
+        ["admin", "viewer"]
     );
 }

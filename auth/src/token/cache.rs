@@ -226,20 +226,20 @@ impl Hasher for TailHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::claims::RegisteredClaims;
+    use crate::token::payload::{ParsedPayload, Span};
+    use crate::token::verified::CheckedClaims;
 
     fn token(exp: u64) -> Arc<VerifiedToken> {
         Arc::new(VerifiedToken::new(
-            RegisteredClaims {
-                subject: "s".into(),
-                jwt_id: "j".into(),
+            "{}".into(),
+            CheckedClaims {
+                subject: Span::default(),
+                jwt_id: Span::default(),
                 issued_at: 0,
                 not_before: None,
                 expires_at: exp,
             },
-            Vec::new(),
-            Vec::new(),
-            b"{}".to_vec(),
+            ParsedPayload::default(),
         ))
     }
 

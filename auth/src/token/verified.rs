@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::json::Key;
 
 use super::TokenError;
+use super::payload::{Names, ParsedPayload, Span};
 use crate::claims::{PermissionEnum, Permissions};
 use crate::claims::{RegisteredClaims, effective_bits};
 use crate::{RoleEnum, Roles, TokenClaims};
@@ -18,11 +19,22 @@ use crate::{RoleEnum, Roles, TokenClaims};
 /// extractors on one request verify the token once.
 #[derive(Debug)]
 pub struct VerifiedToken {
-    registered: RegisteredClaims,
-    roles: Vec<Box<str>>,
+    /// The decoded JSON payload, then the unescaped form of any name below that had escapes
+    /// in it (`token::payload`): one allocation for every string of the token.
+    text: String,
+    payload_len: usize,
+    subject: Span,
+    /// Empty for a token without `jti`.
+    jwt_id: Span,
+    issued_at: u64,
+    not_before: Option<u64>,
+    expires_at: u64,
+    /// Built the first time it is asked for: the request path reads the claims above
+    /// directly.
+    registered: OnceLock<RegisteredClaims>,
+    roles: Names,
     /// The names of the scope claim, as written.
-    scopes: Vec<Box<str>>,
-    payload: Vec<u8>,
+    scopes: Names,
     /// The effective role bits for the last role type asked about: an application has one
     /// role enum, so this turns every role check after the first into a mask and a compare.
     role_bits: OnceLock<(TypeId, u64)>,
@@ -41,57 +53,85 @@ pub(crate) struct SessionClaims {
     pub(crate) id: Option<Box<str>>,
 }
 
+/// The registered claims as the verifier checked them, their strings as [`Span`]s of the
+/// payload.
+#[derive(Clone, Copy)]
+pub(crate) struct CheckedClaims {
+    pub(crate) subject: Span,
+    pub(crate) jwt_id: Span,
+    pub(crate) issued_at: u64,
+    pub(crate) not_before: Option<u64>,
+    pub(crate) expires_at: u64,
+}
+
 impl VerifiedToken {
-    pub(crate) fn new(
-        registered: RegisteredClaims,
-        roles: Vec<Box<str>>,
-        scopes: Vec<Box<str>>,
-        payload: Vec<u8>,
-    ) -> Self {
+    /// `payload` is the decoded payload; the spans of `claims` and `parsed` point into it
+    /// followed by `parsed.unescaped`.
+    pub(crate) fn new(mut payload: String, claims: CheckedClaims, parsed: ParsedPayload) -> Self {
+        let payload_len = payload.len();
+        payload.push_str(&parsed.unescaped);
         Self {
-            registered,
-            roles,
-            scopes,
-            payload,
+            text: payload,
+            payload_len,
+            subject: claims.subject,
+            jwt_id: claims.jwt_id,
+            issued_at: claims.issued_at,
+            not_before: claims.not_before,
+            expires_at: claims.expires_at,
+            registered: OnceLock::new(),
+            roles: parsed.roles,
+            scopes: parsed.scopes,
             role_bits: OnceLock::new(),
             permission_bits: OnceLock::new(),
             session: OnceLock::new(),
         }
     }
 
+    fn text(&self, span: Span) -> &str {
+        // Spans are made by the parser of this very text; an empty string is the answer for
+        // one that would not fit, which cannot happen.
+        self.text.get(span.range()).unwrap_or_default()
+    }
+
     /// The registered claims.
     pub fn registered(&self) -> &RegisteredClaims {
-        &self.registered
+        self.registered.get_or_init(|| RegisteredClaims {
+            subject: self.subject().into(),
+            jwt_id: self.jwt_id().into(),
+            issued_at: self.issued_at,
+            not_before: self.not_before,
+            expires_at: self.expires_at,
+        })
     }
 
     /// `sub`: the user the token was issued to.
     pub fn subject(&self) -> &str {
-        self.registered.subject()
+        self.text(self.subject)
     }
 
     /// `jti`: the token's unique id.
     pub fn jwt_id(&self) -> &str {
-        self.registered.jwt_id()
+        self.text(self.jwt_id)
     }
 
     /// `exp`, in seconds since the Unix epoch.
     pub fn expires_at(&self) -> u64 {
-        self.registered.expires_at()
+        self.expires_at
     }
 
     /// `iat`, in seconds since the Unix epoch.
     pub fn issued_at(&self) -> u64 {
-        self.registered.issued_at()
+        self.issued_at
     }
 
     /// `nbf`, in seconds since the Unix epoch, if the token has one.
     pub fn not_before(&self) -> Option<u64> {
-        self.registered.not_before()
+        self.not_before
     }
 
     /// The role names in the token, as written, including names no role enum knows.
     pub fn role_names(&self) -> impl Iterator<Item = &str> {
-        self.roles.iter().map(|name| &**name)
+        self.roles.iter().map(|name| self.text(name))
     }
 
     /// The roles of `R` named in the token (unknown names are skipped), without the
@@ -117,7 +157,7 @@ impl VerifiedToken {
     /// [configured](crate::AuthenticatorBuilder::scope_claim)), as written, including names
     /// no permission enum knows.
     pub fn scope_names(&self) -> impl Iterator<Item = &str> {
-        self.scopes.iter().map(|name| &**name)
+        self.scopes.iter().map(|name| self.text(name))
     }
 
     /// The permissions of `P` the token grants: those its scope claim names plus those its
@@ -150,14 +190,19 @@ impl VerifiedToken {
     /// not a string makes the token invalid for the checks that read them (security manual, TV-15).
     pub(crate) fn session_claims(&self) -> Result<&SessionClaims, TokenError> {
         self.session
-            .get_or_init(|| SessionClaims::parse(&self.payload))
+            .get_or_init(|| SessionClaims::parse(self.payload()))
             .as_ref()
             .ok_or(TokenError::InvalidClaims)
     }
 
     /// The decoded JSON payload.
     pub fn payload(&self) -> &[u8] {
-        &self.payload
+        self.payload_text().as_bytes()
+    }
+
+    /// The payload, which the verifier checked to be UTF-8.
+    fn payload_text(&self) -> &str {
+        self.text.get(..self.payload_len).unwrap_or_default()
     }
 
     /// Deserializes the payload into the application's claims type.
@@ -176,7 +221,7 @@ impl VerifiedToken {
     /// [`claims`](Self::claims), and on failure why, for the server's log: the field that
     /// did not fit, never a value from the token.
     pub(crate) fn claims_explained<C: TokenClaims>(&self) -> Result<C, (TokenError, String)> {
-        let first = match serde_json::from_slice::<C>(&self.payload) {
+        let first = match serde_json::from_str::<C>(self.payload_text()) {
             Ok(claims) => return Ok(claims),
             Err(err) => err,
         };
@@ -185,7 +230,7 @@ impl VerifiedToken {
         let Some(member) = C::ROLES_MEMBER else {
             return Err((TokenError::ClaimsType, explain(&first)));
         };
-        let mut value: Value = serde_json::from_slice(&self.payload)
+        let mut value: Value = serde_json::from_str(self.payload_text())
             .map_err(|err| (TokenError::ClaimsType, explain(&err)))?;
         let known = |name: &str| C::Role::from_name(name).is_some();
         match value.get_mut(member) {

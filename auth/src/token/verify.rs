@@ -3,9 +3,9 @@
 //! payload).
 
 use super::header::{ACCESS_TOKEN_MEDIA_TYPE, ACCESS_TOKEN_TYPE, Header, HeaderProblem};
-use super::payload::{ParsedPayload, PayloadRules};
+use super::payload::{ParsedPayload, PayloadRules, Span};
+use super::verified::CheckedClaims;
 use super::{MAX_TOKEN_LEN, TokenError, TokenRules, VerifiedToken, base64url};
-use crate::claims::RegisteredClaims;
 use crate::keys::{Algorithm, KeySet, Kid, VerifyingKey};
 
 /// Header segments longer than this are not headers this crate issued (ours are ~100 bytes).
@@ -69,6 +69,8 @@ pub(crate) fn verify(
 
     // Only now, with the signature verified, is the payload decoded and parsed.
     let payload = base64url::decode(payload_b64).ok_or(TokenError::Malformed)?;
+    // UTF-8 as a whole, members that are skipped included (security manual, TV-04).
+    let payload = String::from_utf8(payload).map_err(|_| TokenError::InvalidClaims)?;
     let parsed = ParsedPayload::parse(
         &payload,
         &PayloadRules {
@@ -81,13 +83,8 @@ pub(crate) fn verify(
     )
     .map_err(|_| TokenError::InvalidClaims)?;
 
-    let registered = check_claims(&parsed, rules, now)?;
-    Ok(VerifiedToken::new(
-        registered,
-        parsed.roles,
-        parsed.scopes,
-        payload,
-    ))
+    let claims = check_claims(&parsed, rules, now)?;
+    Ok(VerifiedToken::new(payload, claims, parsed))
 }
 
 /// Decodes and parses the header, checks it (TV-04 to TV-07) and returns the key it selects
@@ -190,16 +187,15 @@ fn check_claims(
     parsed: &ParsedPayload,
     rules: &TokenRules,
     now: u64,
-) -> Result<RegisteredClaims, TokenError> {
-    let (Some(exp), Some(iat), Some(subject)) = (parsed.exp, parsed.iat, parsed.sub.as_ref())
-    else {
+) -> Result<CheckedClaims, TokenError> {
+    let (Some(exp), Some(iat), Some(subject)) = (parsed.exp, parsed.iat, parsed.sub) else {
         return Err(TokenError::InvalidClaims);
     };
     // TV-14: `jti` is required unless configured otherwise; when present it is never empty
     // (an empty one would name no token, or every token without one, on the denylist).
-    let jwt_id = match parsed.jti.as_ref() {
-        Some(jwt_id) if !jwt_id.is_empty() => jwt_id.clone(),
-        None if !rules.require_jwt_id => Box::from(""),
+    let jwt_id = match parsed.jti {
+        Some(jwt_id) if !jwt_id.is_empty() => jwt_id,
+        None if !rules.require_jwt_id => Span::default(),
         _ => return Err(TokenError::InvalidClaims),
     };
     if subject.is_empty() {
@@ -230,8 +226,8 @@ fn check_claims(
     if exp.saturating_sub(iat) > rules.max_lifetime.saturating_add(leeway) {
         return Err(TokenError::LifetimeTooLong);
     }
-    Ok(RegisteredClaims {
-        subject: subject.clone(),
+    Ok(CheckedClaims {
+        subject,
         jwt_id,
         issued_at: iat,
         not_before: parsed.nbf,
