@@ -192,28 +192,55 @@ impl<'de> Visitor<'de> for PayloadVisitor<'_, '_, 'de> {
             json: self.json,
             unescaped: String::new(),
         };
+        // The members read below are refused a second time by a bit each; only the others
+        // go through `SeenKeys` (duplicates are refused either way: TV-04).
         let mut seen = SeenKeys::<MAX_MEMBERS>::new();
+        let mut read = 0u16;
+        let mut members = 0usize;
         let (roles_head, roles_rest) = match self.rules.roles_path {
             [head, rest @ ..] => (Some(&**head), rest),
             [] => (None, &[][..]),
         };
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            seen.insert(&key)?;
-            match &*key {
-                "sub" => out.sub = Some(text.span(map.next_value::<Key<'de>>()?.0)?),
-                "jti" => out.jti = Some(text.span(map.next_value::<Key<'de>>()?.0)?),
+            members += 1;
+            if members > MAX_MEMBERS {
+                return Err(de::Error::custom("too many members"));
+            }
+            let member = match &*key {
+                "sub" => Member::Sub,
+                "jti" => Member::Jti,
+                "exp" => Member::Exp,
+                "nbf" => Member::Nbf,
+                "iat" => Member::Iat,
+                "iss" => Member::Iss,
+                "aud" => Member::Aud,
+                name if Some(name) == roles_head => Member::Roles,
+                name if name == self.rules.scope_claim => Member::Scope,
+                _ => Member::Other,
+            };
+            if let Some(bit) = member.bit() {
+                if read & bit != 0 {
+                    return Err(de::Error::custom("duplicate member"));
+                }
+                read |= bit;
+            } else {
+                seen.insert(&key)?;
+            }
+            match member {
+                Member::Sub => out.sub = Some(text.span(map.next_value::<Key<'de>>()?.0)?),
+                Member::Jti => out.jti = Some(text.span(map.next_value::<Key<'de>>()?.0)?),
                 // `u64`: a float, a negative number, a string or `null` is a type error.
-                "exp" => out.exp = Some(map.next_value::<u64>()?),
-                "nbf" => out.nbf = Some(map.next_value::<u64>()?),
-                "iat" => out.iat = Some(map.next_value::<u64>()?),
-                "iss" => {
+                Member::Exp => out.exp = Some(map.next_value::<u64>()?),
+                Member::Nbf => out.nbf = Some(map.next_value::<u64>()?),
+                Member::Iat => out.iat = Some(map.next_value::<u64>()?),
+                Member::Iss => {
                     let Key(iss) = map.next_value::<Key<'de>>()?;
                     out.iss_matches = Some(*iss == *self.rules.issuer);
                 }
-                "aud" => {
+                Member::Aud => {
                     out.aud_matches = Some(map.next_value_seed(AudienceSeed(self.rules.audience))?);
                 }
-                name if Some(name) == roles_head => {
+                Member::Roles => {
                     map.next_value_seed(RolesSeed {
                         rest: roles_rest,
                         from_string: self.rules.roles_from_string,
@@ -221,11 +248,11 @@ impl<'de> Visitor<'de> for PayloadVisitor<'_, '_, 'de> {
                         text: &mut text,
                     })?;
                     // Roles configured to be read from the scope claim are its scopes too.
-                    if roles_rest.is_empty() && name == self.rules.scope_claim {
+                    if roles_rest.is_empty() && *key == *self.rules.scope_claim {
                         out.scopes.clone_from(&out.roles);
                     }
                 }
-                name if name == self.rules.scope_claim => {
+                Member::Scope => {
                     map.next_value_seed(RolesSeed {
                         rest: &[],
                         from_string: true,
@@ -234,13 +261,38 @@ impl<'de> Visitor<'de> for PayloadVisitor<'_, '_, 'de> {
                     })?;
                 }
                 // Not read, still checked: strings, and duplicates at any depth (TV-04).
-                _ => {
+                Member::Other => {
                     map.next_value::<Strict<MAX_MEMBERS>>()?;
                 }
             }
         }
         out.unescaped = text.unescaped;
         Ok(out)
+    }
+}
+
+/// The payload members the parser reads, and the others.
+#[derive(Debug, Clone, Copy)]
+enum Member {
+    Sub,
+    Jti,
+    Exp,
+    Nbf,
+    Iat,
+    Iss,
+    Aud,
+    Roles,
+    Scope,
+    Other,
+}
+
+impl Member {
+    /// The bit that records a member read; `None` for the others.
+    fn bit(self) -> Option<u16> {
+        match self {
+            Self::Other => None,
+            read => Some(1 << read as u16),
+        }
     }
 }
 
@@ -433,6 +485,41 @@ mod tests {
         assert_eq!((p.exp, p.nbf, p.iat), (Some(20), Some(10), Some(10)));
         assert_eq!((p.iss_matches, p.aud_matches), (Some(true), Some(true)));
         assert_eq!(p.roles, ["admin", "nope"]);
+    }
+
+    #[test]
+    fn every_member_read_is_refused_twice_escaped_or_not() {
+        for name in [
+            "sub", "jti", "exp", "nbf", "iat", "iss", "aud", "roles", "scope",
+        ] {
+            let value = match name {
+                "exp" | "nbf" | "iat" => "1",
+                "roles" => r#"["a"]"#,
+                _ => r#""a""#,
+            };
+            let twice = format!(r#"{{"{name}":{value},"x":1,"{name}":{value}}}"#);
+            assert!(parse(&twice).is_err(), "{twice}");
+            let escaped = format!(
+                r#"{{"{name}":{value},"\u{:04x}{}":{value}}}"#,
+                u32::from(name.as_bytes()[0]),
+                &name[1..]
+            );
+            assert!(parse(&escaped).is_err(), "{escaped}");
+            assert!(parse(&format!(r#"{{"{name}":{value}}}"#)).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn members_are_counted_whether_read_or_not() {
+        let object = |unread: usize| {
+            let members = (0..unread)
+                .map(|i| format!(r#","m{i}":{i}"#))
+                .collect::<Vec<_>>()
+                .concat();
+            format!(r#"{{"sub":"a","exp":1,"iat":1,"roles":[]{members}}}"#)
+        };
+        assert!(parse(&object(MAX_MEMBERS - 4)).is_ok());
+        assert!(parse(&object(MAX_MEMBERS - 3)).is_err(), "too many members");
     }
 
     #[test]
