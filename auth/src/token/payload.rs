@@ -193,8 +193,9 @@ impl<'de> Visitor<'de> for PayloadVisitor<'_, '_, 'de> {
             unescaped: String::new(),
         };
         // The members read below are refused a second time by a bit each; only the others
-        // go through `SeenKeys` (duplicates are refused either way: TV-04).
-        let mut seen = SeenKeys::<MAX_MEMBERS>::new();
+        // go through `SeenKeys` (duplicates are refused either way: TV-04), which is set up at
+        // the first of them: a payload of registered claims and roles never needs it.
+        let mut seen: Option<SeenKeys<'de, MAX_MEMBERS>> = None;
         let mut read = 0u16;
         let mut members = 0usize;
         let (roles_head, roles_rest) = match self.rules.roles_path {
@@ -224,7 +225,7 @@ impl<'de> Visitor<'de> for PayloadVisitor<'_, '_, 'de> {
                 }
                 read |= bit;
             } else {
-                seen.insert(&key)?;
+                seen.get_or_insert_with(SeenKeys::new).insert(&key)?;
             }
             match member {
                 Member::Sub => out.sub = Some(text.span(map.next_value::<Key<'de>>()?.0)?),
