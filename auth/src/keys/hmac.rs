@@ -61,6 +61,53 @@ impl HmacKey {
     }
 }
 
+/// An HMAC state that has absorbed the whole blocks of a fixed prefix: what every message that
+/// starts with that prefix costs to authenticate up to there, paid once.
+///
+/// HMAC hashes `(key ⊕ ipad) ‖ message` block by block, so the state after the prefix's whole
+/// blocks is the same for every message that begins with them; a key's tokens all begin with
+/// its header segment (`VerifyingKey::header_segment`), whose first 64 bytes are one SHA-256
+/// block. The tag is exactly the one [`HmacKey::verify`] computes.
+#[derive(Clone)]
+pub(crate) struct PrefixedHmac {
+    state: HmacKey,
+    prefix: Box<[u8]>,
+}
+
+impl PrefixedHmac {
+    /// `key` after the whole blocks of `prefix`; `None` when `prefix` has none.
+    pub(crate) fn new(key: &HmacKey, prefix: &[u8]) -> Option<Self> {
+        let whole = prefix.len() - prefix.len() % key.block_len();
+        let prefix = prefix.get(..whole).filter(|blocks| !blocks.is_empty())?;
+        let mut state = key.clone();
+        match &mut state {
+            HmacKey::Sha256(mac) => mac.update(prefix),
+            HmacKey::Sha384(mac) => mac.update(prefix),
+            HmacKey::Sha512(mac) => mac.update(prefix),
+        }
+        Some(Self {
+            state,
+            prefix: prefix.into(),
+        })
+    }
+
+    /// [`HmacKey::verify`] for a message that starts with the prefix; `None` for any other.
+    pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> Option<bool> {
+        let rest = message.strip_prefix(&*self.prefix)?;
+        Some(self.state.verify(rest, signature))
+    }
+}
+
+impl HmacKey {
+    /// The hash function's block size in bytes.
+    fn block_len(&self) -> usize {
+        match self {
+            Self::Sha256(_) => 64,
+            Self::Sha384(_) | Self::Sha512(_) => 128,
+        }
+    }
+}
+
 fn tag<M: Mac + Clone>(mac: &M, message: &[u8]) -> hmac::digest::Output<M> {
     let mut mac = mac.clone();
     mac.update(message);
@@ -223,6 +270,32 @@ mod tests {
     /// 64 bytes that look random (and are the same in every run).
     fn random_bytes() -> Vec<u8> {
         Sha512::digest(b"auth hmac test secret").to_vec()
+    }
+
+    /// The state after a prefix gives the tag of the whole message, for every hash size,
+    /// and only for messages that start with that prefix.
+    #[test]
+    fn a_prefixed_state_verifies_exactly_what_the_key_verifies() {
+        let message: Vec<u8> = (0..=255u8).cycle().take(700).collect();
+        for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
+            let key = HmacKey::new(alg, &random_bytes()).unwrap();
+            let (tag, len) = key.sign(&message);
+            let tag = &tag[..len];
+            let mut forged = tag.to_vec();
+            forged[0] ^= 1;
+            for prefix_len in [key.block_len(), key.block_len() + 10, 3 * key.block_len()] {
+                let prefixed = PrefixedHmac::new(&key, &message[..prefix_len]).unwrap();
+                assert_eq!(prefixed.prefix.len() % key.block_len(), 0, "{alg}");
+                assert_eq!(prefixed.verify(&message, tag), Some(true), "{alg}");
+                assert_eq!(prefixed.verify(&message, &forged), Some(false), "{alg}");
+                assert_eq!(prefixed.verify(&message, &[]), Some(false), "{alg}");
+                let mut other = message.clone();
+                other[prefix_len - 1 - prefix_len % key.block_len()] ^= 1;
+                assert_eq!(prefixed.verify(&other, tag), None, "{alg}");
+                assert_eq!(prefixed.verify(&message[..10], tag), None, "{alg}");
+            }
+            assert!(PrefixedHmac::new(&key, &message[..key.block_len() - 1]).is_none());
+        }
     }
 
     #[test]

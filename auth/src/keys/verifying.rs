@@ -3,7 +3,7 @@ use std::fmt;
 use jsonwebtoken::DecodingKey;
 use jsonwebtoken::jwk::Jwk;
 
-use super::hmac::HmacKey;
+use super::hmac::{HmacKey, PrefixedHmac};
 use super::public::Components;
 use super::{Algorithm, KeyError, Kid, backend};
 
@@ -18,6 +18,9 @@ pub struct VerifyingKey {
     /// The base64url header segment of the tokens this key's signing half issues
     /// (`issued_header`), by which the verifier recognises them without decoding.
     header: Box<str>,
+    /// For an HMAC key, its state after the whole blocks of `header`, which every token it
+    /// issued starts with.
+    after_header: Option<PrefixedHmac>,
 }
 
 // The HMAC state is kept inline: keys live once, in the shared key set, and a verify saves
@@ -96,18 +99,30 @@ impl VerifyingKey {
     }
 
     fn new(alg: Algorithm, kid: Kid, material: Material) -> Self {
-        Self {
+        let mut key = Self {
             alg,
-            header: issued_header(alg, &kid),
+            header: Box::default(),
             kid,
             material,
-        }
+            after_header: None,
+        };
+        key.derive_from_kid();
+        key
+    }
+
+    /// Recomputes what depends on the key id: the issued header and the HMAC state after it.
+    fn derive_from_kid(&mut self) {
+        self.header = issued_header(self.alg, &self.kid);
+        self.after_header = match &self.material {
+            Material::Hmac(key) => PrefixedHmac::new(key, self.header.as_bytes()),
+            Material::Public { .. } => None,
+        };
     }
 
     /// Replaces the key id.
     pub fn with_kid(mut self, kid: &str) -> Result<Self, KeyError> {
         self.kid = Kid::new(kid)?;
-        self.header = issued_header(self.alg, &self.kid);
+        self.derive_from_kid();
         if let Material::Public { jwk, .. } = &mut self.material {
             jwk.common.key_id = Some(kid.to_owned());
         }
@@ -154,7 +169,11 @@ impl VerifyingKey {
     /// Verifies `signature` over `message` with this key's algorithm.
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         match &self.material {
-            Material::Hmac(key) => key.verify(message, signature),
+            Material::Hmac(key) => self
+                .after_header
+                .as_ref()
+                .and_then(|issued| issued.verify(message, signature))
+                .unwrap_or_else(|| key.verify(message, signature)),
             Material::Public { key, .. } => {
                 // The verifier is rebuilt per call: `jsonwebtoken`'s boxed verifiers are not
                 // `Send`, so they cannot be kept in a shared key set. Building one parses the
