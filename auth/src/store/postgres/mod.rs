@@ -198,11 +198,7 @@ impl PostgresStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(sql_error)?;
-        Ok(row.map(|(subject, family, expires_at)| RefreshInfo {
-            subject,
-            family,
-            expires_at: uint(expires_at),
-        }))
+        Ok(row.map(refresh_info))
     }
 
     async fn lookup_access_token(
@@ -220,11 +216,7 @@ impl PostgresStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(sql_error)?;
-        Ok(row.map(|(subject, family, expires_at)| RefreshInfo {
-            subject,
-            family,
-            expires_at: uint(expires_at),
-        }))
+        Ok(row.map(refresh_info))
     }
 
     async fn rotate_token(
@@ -481,6 +473,15 @@ fn migrator() -> Migrator {
 /// Times are `BIGINT`; times beyond year 292 billion saturate.
 fn int(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// A family's row as the lookups select it: subject, family id, absolute expiry.
+fn refresh_info((subject, family, expires_at): (String, String, i64)) -> RefreshInfo {
+    RefreshInfo {
+        subject,
+        family,
+        expires_at: uint(expires_at),
+    }
 }
 
 fn uint(value: i64) -> u64 {
