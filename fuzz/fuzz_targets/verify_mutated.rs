@@ -290,7 +290,10 @@ fuzz_target!(|input: Input| {
         }
     }
     match common::authenticator().verify_without_revocation(&token) {
-        Ok(_) => common::assert_acceptable(&token),
+        Ok(verified) => {
+            common::assert_acceptable(&token);
+            common::assert_reads_as_serde(&verified);
+        }
         Err(reason) => common::assert_error_response(reason.into()),
     }
 });

@@ -15,6 +15,7 @@ fuzz_target!(|data: &[u8]| {
     match auth.verify_without_revocation(token) {
         Ok(verified) => {
             common::assert_acceptable(token);
+            common::assert_reads_as_serde(&verified);
             assert!(!verified.subject().is_empty());
         }
         Err(reason) => {

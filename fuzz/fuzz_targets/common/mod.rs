@@ -171,6 +171,39 @@ pub fn assert_acceptable(token: &str) {
     }
 }
 
+/// Panics unless what the verifier read from an accepted token (by either of its payload
+/// readers) is what serde_json reads from the same payload.
+pub fn assert_reads_as_serde(verified: &auth::token::VerifiedToken) {
+    let claims: Value = serde_json::from_slice(verified.payload()).unwrap();
+    assert_eq!(Some(verified.subject()), claims["sub"].as_str());
+    assert_eq!(Some(verified.jwt_id()), claims["jti"].as_str());
+    assert_eq!(Some(verified.expires_at()), claims["exp"].as_u64());
+    assert_eq!(Some(verified.issued_at()), claims["iat"].as_u64());
+    assert_eq!(
+        verified.not_before(),
+        claims.get("nbf").and_then(Value::as_u64)
+    );
+    let names = |value: &Value| -> Vec<String> {
+        match value {
+            Value::Array(names) => names
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            Value::String(names) => names
+                .split(' ')
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let roles: Vec<String> = verified.role_names().map(str::to_owned).collect();
+    assert_eq!(roles, names(&claims["roles"]));
+    let scopes: Vec<String> = verified.scope_names().map(str::to_owned).collect();
+    assert_eq!(scopes, names(&claims["scope"]));
+}
+
 /// RFC 6750 §3: the same oracle as the property tests.
 #[path = "../../../tests/tests/common/challenge.rs"]
 mod challenge;

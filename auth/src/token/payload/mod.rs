@@ -5,6 +5,10 @@
 //! never read as "absent" (CVE-2026-25537 was that bug). Duplicate members at any depth,
 //! bytes that are not UTF-8 and lone surrogate escapes make it invalid too, in members that
 //! are not read as well (security manual, TV-04 and "Why this crate parses the JWS itself").
+//!
+//! Payloads of the shape this crate issues are read by a scanner ([`flat`]) that answers as
+//! serde_json would, and only where it can: everything else, errors included, goes through
+//! serde_json.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -13,6 +17,8 @@ use std::ops::Range;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::json::{Key, SeenKeys, Strict};
+
+mod flat;
 
 /// What the payload parser checks while it reads.
 pub(crate) struct PayloadRules<'a> {
@@ -165,6 +171,16 @@ impl ParsedPayload {
         if !json.starts_with('{') || !json.ends_with('}') {
             return Err(ClaimsProblem);
         }
+        // The payloads this crate issues take the fast path; anything else, and any error,
+        // is the serde path's.
+        if let Some(parsed) = flat::read(json, rules) {
+            return Ok(parsed);
+        }
+        Self::parse_with_serde(json, rules)
+    }
+
+    /// The general path: every payload, every error.
+    fn parse_with_serde(json: &str, rules: &PayloadRules<'_>) -> Result<Self, ClaimsProblem> {
         let mut de = serde_json::Deserializer::from_str(json);
         let parsed = de
             .deserialize_map(PayloadVisitor { rules, json })
