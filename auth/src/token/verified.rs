@@ -31,7 +31,8 @@ pub struct VerifiedToken {
     expires_at: u64,
     /// Built the first time it is asked for: the request path reads the claims above
     /// directly.
-    registered: OnceLock<RegisteredClaims>,
+    /// Boxed: asked for rarely, and a verified token is moved whole into its `Arc`.
+    registered: OnceLock<Box<RegisteredClaims>>,
     roles: Names,
     /// The names of the scope claim, as written.
     scopes: Names,
@@ -95,12 +96,14 @@ impl VerifiedToken {
 
     /// The registered claims.
     pub fn registered(&self) -> &RegisteredClaims {
-        self.registered.get_or_init(|| RegisteredClaims {
-            subject: self.subject().into(),
-            jwt_id: self.jwt_id().into(),
-            issued_at: self.issued_at,
-            not_before: self.not_before,
-            expires_at: self.expires_at,
+        self.registered.get_or_init(|| {
+            Box::new(RegisteredClaims {
+                subject: self.subject().into(),
+                jwt_id: self.jwt_id().into(),
+                issued_at: self.issued_at,
+                not_before: self.not_before,
+                expires_at: self.expires_at,
+            })
         })
     }
 

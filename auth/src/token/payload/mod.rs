@@ -78,7 +78,7 @@ impl Span {
 }
 
 /// How many names of a list claim (roles, scopes) are kept without allocating.
-const INLINE_NAMES: usize = 8;
+const INLINE_NAMES: usize = 6;
 
 /// The names of a list claim, as [`Span`]s: the first [`INLINE_NAMES`] inline.
 #[derive(Debug, Clone, Default)]
