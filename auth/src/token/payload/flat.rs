@@ -220,7 +220,8 @@ fn push_name(out: &mut Names, name: Range<usize>) -> Option<()> {
     out.push::<NameError>(to_span(name)?).ok()
 }
 
-/// The strings of an array the scanner accepted.
+/// The strings of an array that [`Scanner::value`] accepted: it relies on that check (a
+/// missing comma would pass here), so it is given nothing else.
 fn strings(json: &str, array: Range<usize>) -> impl Iterator<Item = Option<Range<usize>>> + '_ {
     let mut scan = Scanner {
         bytes: json.as_bytes().get(..array.end).unwrap_or_default(),
@@ -389,6 +390,8 @@ mod tests {
         let roles: [Box<str>; 1] = ["roles".into()];
         let nested: [Box<str>; 2] = ["realm_access".into(), "roles".into()];
         let scope: [Box<str>; 1] = ["scope".into()];
+        let sub: [Box<str>; 1] = ["sub".into()];
+        let realm: [Box<str>; 2] = ["realm_access".into(), "roles".into()];
         for (path, from_string, scope_claim) in [
             (&roles[..], false, "scope"),
             (&roles[..], true, "scope"),
@@ -396,6 +399,10 @@ mod tests {
             (&[][..], false, "scope"),
             (&scope[..], true, "scope"),
             (&roles[..], false, "scp"),
+            // Claims named like registered ones: the registered reading comes first.
+            (&sub[..], true, "aud"),
+            (&roles[..], false, "sub"),
+            (&realm[..], false, "realm_access"),
         ] {
             check(&rules(path, from_string, scope_claim));
         }
