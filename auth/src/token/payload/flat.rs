@@ -25,7 +25,7 @@ use std::ops::Range;
 
 use serde::de::value::Error as NameError;
 
-use super::{MAX_MEMBERS, Names, ParsedPayload, PayloadRules, Span, span};
+use super::{MAX_MEMBERS, Member, Names, ParsedPayload, PayloadRules, Span, span};
 
 /// Reads `json` when it is in the subset above; `None` hands it to the serde path.
 pub(super) fn read(json: &str, rules: &PayloadRules<'_>) -> Option<ParsedPayload> {
@@ -61,22 +61,9 @@ pub(super) fn read(json: &str, rules: &PayloadRules<'_>) -> Option<ParsedPayload
             scan.skip_white_space();
             let value = scan.value()?;
 
-            // Byte patterns: compared inline, where `str` patterns would call `memcmp`.
-            let member = match key.as_bytes() {
-                [b's', b'u', b'b'] => Some(Registered::Sub),
-                [b'j', b't', b'i'] => Some(Registered::Jti),
-                [b'e', b'x', b'p'] => Some(Registered::Exp),
-                [b'n', b'b', b'f'] => Some(Registered::Nbf),
-                [b'i', b'a', b't'] => Some(Registered::Iat),
-                [b'i', b's', b's'] => Some(Registered::Iss),
-                [b'a', b'u', b'd'] => Some(Registered::Aud),
-                _ if Some(key) == roles_head => Some(Registered::Roles),
-                _ if key == rules.scope_claim => Some(Registered::Scope),
-                _ => None,
-            };
-            match member {
-                Some(member) => {
-                    let bit = 1 << member as u16;
+            let member = Member::named(key, roles_head, rules.scope_claim);
+            match member.bit() {
+                Some(bit) => {
                     if read & bit != 0 {
                         return None;
                     }
@@ -95,9 +82,7 @@ pub(super) fn read(json: &str, rules: &PayloadRules<'_>) -> Option<ParsedPayload
                 }
             }
 
-            if let Some(member) = member {
-                read_claim(json, rules, member, key, value, roles_at_top, &mut out)?;
-            }
+            read_claim(json, rules, member, key, value, roles_at_top, &mut out)?;
 
             scan.skip_white_space();
             if scan.eat(b'}') {
@@ -111,29 +96,29 @@ pub(super) fn read(json: &str, rules: &PayloadRules<'_>) -> Option<ParsedPayload
 }
 
 /// Reads the value of a registered claim (or of the roles or scope claim) into `out`; `None`
-/// when it is not of the type the serde path accepts there.
+/// when it is not of the type the serde path accepts there. Other members are not read.
 fn read_claim(
     json: &str,
     rules: &PayloadRules<'_>,
-    member: Registered,
+    member: Member,
     key: &str,
     value: Value,
     roles_at_top: bool,
     out: &mut ParsedPayload,
 ) -> Option<()> {
     match (member, value) {
-        (Registered::Sub, Value::Str(text)) => out.sub = Some(to_span(text)?),
-        (Registered::Jti, Value::Str(text)) => out.jti = Some(to_span(text)?),
-        (Registered::Exp, Value::Int(n)) => out.exp = Some(n),
-        (Registered::Nbf, Value::Int(n)) => out.nbf = Some(n),
-        (Registered::Iat, Value::Int(n)) => out.iat = Some(n),
-        (Registered::Iss, Value::Str(text)) => {
+        (Member::Sub, Value::Str(text)) => out.sub = Some(to_span(text)?),
+        (Member::Jti, Value::Str(text)) => out.jti = Some(to_span(text)?),
+        (Member::Exp, Value::Int(n)) => out.exp = Some(n),
+        (Member::Nbf, Value::Int(n)) => out.nbf = Some(n),
+        (Member::Iat, Value::Int(n)) => out.iat = Some(n),
+        (Member::Iss, Value::Str(text)) => {
             out.iss_matches = Some(json.get(text)? == rules.issuer);
         }
-        (Registered::Aud, Value::Str(text)) => {
+        (Member::Aud, Value::Str(text)) => {
             out.aud_matches = Some(json.get(text)? == rules.audience);
         }
-        (Registered::Aud, Value::Strings(array)) => {
+        (Member::Aud, Value::Strings(array)) => {
             let mut any = false;
             let mut count = 0;
             for text in strings(json, array) {
@@ -145,14 +130,16 @@ fn read_claim(
             }
             out.aud_matches = Some(any);
         }
-        (Registered::Roles, value) if roles_at_top => {
+        (Member::Roles, value) if roles_at_top => {
             names(json, value, rules.roles_from_string, &mut out.roles)?;
             // Roles configured to be read from the scope claim are its scopes too.
             if key == rules.scope_claim {
                 out.scopes.clone_from(&out.roles);
             }
         }
-        (Registered::Scope, value) => names(json, value, true, &mut out.scopes)?,
+        (Member::Scope, value) => names(json, value, true, &mut out.scopes)?,
+        // Not read here.
+        (Member::Other, _) => {}
         // A registered claim of another type, or roles below the top level.
         _ => return None,
     }
@@ -162,20 +149,6 @@ fn read_claim(
 /// Members other than the registered ones compared for duplicates here; a payload with more
 /// goes to the serde path.
 const MAX_OTHERS: usize = 16;
-
-/// The members this path reads, with their bit.
-#[derive(Clone, Copy)]
-enum Registered {
-    Sub,
-    Jti,
-    Exp,
-    Nbf,
-    Iat,
-    Iss,
-    Aud,
-    Roles,
-    Scope,
-}
 
 /// A value of the subset.
 enum Value {

@@ -223,18 +223,7 @@ impl<'de> Visitor<'de> for PayloadVisitor<'_, '_, 'de> {
             if members > MAX_MEMBERS {
                 return Err(de::Error::custom("too many members"));
             }
-            let member = match &*key {
-                "sub" => Member::Sub,
-                "jti" => Member::Jti,
-                "exp" => Member::Exp,
-                "nbf" => Member::Nbf,
-                "iat" => Member::Iat,
-                "iss" => Member::Iss,
-                "aud" => Member::Aud,
-                name if Some(name) == roles_head => Member::Roles,
-                name if name == self.rules.scope_claim => Member::Scope,
-                _ => Member::Other,
-            };
+            let member = Member::named(&key, roles_head, self.rules.scope_claim);
             if let Some(bit) = member.bit() {
                 if read & bit != 0 {
                     return Err(de::Error::custom("duplicate member"));
@@ -304,6 +293,25 @@ enum Member {
 }
 
 impl Member {
+    /// The member `key` names: the registered claims first, then the roles claim (the head of
+    /// its path), then the scope claim. Both readers of the payload ask this, so they agree
+    /// on which reading a name gets.
+    fn named(key: &str, roles_head: Option<&str>, scope_claim: &str) -> Self {
+        // Byte patterns: compared inline, where `str` patterns would call `memcmp`.
+        match key.as_bytes() {
+            [b's', b'u', b'b'] => Self::Sub,
+            [b'j', b't', b'i'] => Self::Jti,
+            [b'e', b'x', b'p'] => Self::Exp,
+            [b'n', b'b', b'f'] => Self::Nbf,
+            [b'i', b'a', b't'] => Self::Iat,
+            [b'i', b's', b's'] => Self::Iss,
+            [b'a', b'u', b'd'] => Self::Aud,
+            _ if Some(key) == roles_head => Self::Roles,
+            _ if key == scope_claim => Self::Scope,
+            _ => Self::Other,
+        }
+    }
+
     /// The bit that records a member read; `None` for the others.
     fn bit(self) -> Option<u16> {
         match self {
