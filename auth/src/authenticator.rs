@@ -225,16 +225,16 @@ impl Authenticator {
     /// [`Checked`]).
     pub(crate) async fn check_token(&self, token: &str) -> Result<Checked, AuthError> {
         let now = self.now();
-        let leeway = self.inner.rules.leeway;
-        let cached = self
-            .inner
-            .cache
-            .as_ref()
-            .and_then(|cache| cache.get(token, now, leeway, self.inner.keys.epoch()));
-        let from_cache = cached.is_some();
-        let verified = match cached {
-            Some(hit) => hit,
-            None => self.verify_and_remember(token, now).await?,
+        // Everything up to the revocation check runs without I/O, except when a remote key
+        // source may not have the issuer's newest key yet. That rare path is boxed: this
+        // future is part of every guarded request's, which is allocated and moved with the
+        // request, so what it keeps across an `.await` costs on every request.
+        let (verified, from_cache) = match self.verify_without_io(token, now)? {
+            Some(found) => found,
+            None => (
+                Box::pin(self.verify_after_key_refresh(token, now)).await?,
+                false,
+            ),
         };
         let revocation_was_local = self.check_revocation(&verified).await?;
         Ok(Checked {
@@ -243,39 +243,76 @@ impl Authenticator {
         })
     }
 
-    /// The cache-miss path of [`check_token`](Self::check_token).
-    async fn verify_and_remember(
+    /// The token from the verified-token cache (`true`) or verified now (`false`); `Ok(None)`
+    /// when it names a key that a refresh of the remote key source may bring.
+    fn verify_without_io(
+        &self,
+        token: &str,
+        now: u64,
+    ) -> Result<Option<(Arc<VerifiedToken>, bool)>, AuthError> {
+        let leeway = self.inner.rules.leeway;
+        if let Some(hit) = self
+            .inner
+            .cache
+            .as_ref()
+            .and_then(|cache| cache.get(token, now, leeway, self.inner.keys.epoch()))
+        {
+            return Ok(Some((hit, true)));
+        }
+        let (result, epoch) = self.inner.keys.with_snapshot(|keys, epoch| {
+            (token::verify(keys, &self.inner.rules, token, now), epoch)
+        });
+        match result {
+            Ok(verified) => Ok(Some((self.remember(token, verified, now, epoch), false))),
+            Err(reason) => {
+                // A token that is not even an RFC 6750 `b64token` is a malformed request
+                // (400), not an invalid token (401). Asked only of tokens that failed: one
+                // that verified is a compact JWS, whose alphabet is a subset, so scanning it
+                // again would only cost (security manual, HB-01).
+                check_token_syntax(token).map_err(|err| self.reject(err))?;
+                // Never for an HMAC or malformed `kid`.
+                if matches!(reason, TokenError::UnknownKey)
+                    && self.inner.keys.is_remote()
+                    && token::names_refreshable_key(token)
+                {
+                    return Ok(None);
+                }
+                Err(self.reject(reason.into()))
+            }
+        }
+    }
+
+    /// For a token whose `kid` the remote key source does not know: refresh the keys
+    /// (rate-limited, single-flight) and verify once more.
+    async fn verify_after_key_refresh(
         &self,
         token: &str,
         now: u64,
     ) -> Result<Arc<VerifiedToken>, AuthError> {
-        let (keys, mut epoch) = self.inner.keys.snapshot();
-        let mut result = token::verify(&keys, &self.inner.rules, token, now);
-        // A token that is not even an RFC 6750 `b64token` is a malformed request (400), not an
-        // invalid token (401). Asked only of tokens that failed: one that verified is a compact
-        // JWS, whose alphabet is a subset, so scanning it again would only cost (security
-        // manual, HB-01).
-        if result.is_err() {
-            check_token_syntax(token).map_err(|err| self.reject(err))?;
+        if !self.inner.keys.refresh_for_unknown_kid().await {
+            return Err(self.reject(TokenError::UnknownKey.into()));
         }
-        // A remote key source may not have the issuer's newest key yet: refresh (rate-limited,
-        // single-flight) and try once more. Never for an HMAC or malformed `kid`.
-        if matches!(result, Err(TokenError::UnknownKey))
-            && self.inner.keys.is_remote()
-            && token::names_refreshable_key(token)
-            && self.inner.keys.refresh_for_unknown_kid().await
-        {
-            let (keys, fresh_epoch) = self.inner.keys.snapshot();
-            epoch = fresh_epoch;
-            result = token::verify(&keys, &self.inner.rules, token, now);
-        }
-        let verified = result
-            .map(Arc::new)
-            .map_err(|reason| self.reject(reason.into()))?;
+        let (result, epoch) = self.inner.keys.with_snapshot(|keys, epoch| {
+            (token::verify(keys, &self.inner.rules, token, now), epoch)
+        });
+        result
+            .map(|verified| self.remember(token, verified, now, epoch))
+            .map_err(|reason| self.reject(reason.into()))
+    }
+
+    /// Puts a token verified with the keys of `epoch` into the verified-token cache.
+    fn remember(
+        &self,
+        token: &str,
+        verified: VerifiedToken,
+        now: u64,
+        epoch: u64,
+    ) -> Arc<VerifiedToken> {
+        let verified = Arc::new(verified);
         if let Some(cache) = &self.inner.cache {
             cache.insert(token, verified.clone(), now, self.inner.rules.leeway, epoch);
         }
-        Ok(verified)
+        verified
     }
 
     /// Checks the token's `jti`; `Ok(true)` when the answer came without I/O.

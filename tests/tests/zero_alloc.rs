@@ -1,5 +1,5 @@
 //! The guard path allocates nothing once a token is in the verified-token cache: role and
-//! permission guards alike. A verification allocates once.
+//! permission guards alike. A verification allocates once. A guard's future stays small.
 //!
 //! Its own test binary: it installs a counting global allocator.
 
@@ -175,4 +175,24 @@ fn a_verification_allocates_only_the_payload() {
         verified.role_names().collect::<Vec<_>>(),
         ["admin", "viewer"]
     );
+}
+
+/// A guard's future is part of every guarded request's, which is allocated and moved with
+/// each request, so what the guard keeps across an `.await` costs on every request. A
+/// verified token kept there once made it 888 bytes, and the request's future too large for
+/// the allocator's per-thread cache.
+#[test]
+fn a_guard_keeps_little_across_its_awaits() {
+    let _alone = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let auth = common::authenticator_with(KeySet::new(hs256_key()));
+    let mut parts = parts("a.b.c");
+    let role_guard = RequireRole::<Role, ADMIN>::from_request_parts(&mut parts, &auth);
+    let size = std::mem::size_of_val(&role_guard);
+    assert!(size <= 512, "RequireRole's future: {size} bytes");
+    drop(role_guard);
+    let plain = auth::Authenticated::from_request_parts(&mut parts, &auth);
+    let size = std::mem::size_of_val(&plain);
+    assert!(size <= 512, "Authenticated's future: {size} bytes");
 }

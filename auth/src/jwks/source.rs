@@ -32,6 +32,18 @@ impl KeySource {
         }
     }
 
+    /// Runs `f` with the keys now and their epoch; for static keys without touching the
+    /// `Arc`'s count, as every verification does.
+    pub(crate) fn with_snapshot<R>(&self, f: impl FnOnce(&KeySet, u64) -> R) -> R {
+        match self {
+            Self::Static(keys) => f(keys, 0),
+            Self::Remote(remote) => {
+                let (keys, epoch) = remote.snapshot();
+                f(&keys, epoch)
+            }
+        }
+    }
+
     /// The current epoch: one atomic load.
     pub(crate) fn epoch(&self) -> u64 {
         match self {
