@@ -11,6 +11,7 @@ use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use hmac::{Hmac, Mac};
 use sha2::{Sha256, Sha384, Sha512};
+use subtle::ConstantTimeEq as _;
 
 use super::{Algorithm, KeyError};
 
@@ -115,10 +116,41 @@ fn tag<M: Mac + Clone>(mac: &M, message: &[u8]) -> hmac::digest::Output<M> {
 }
 
 fn check<M: Mac + Clone>(mac: &M, message: &[u8], signature: &[u8]) -> bool {
-    let mut mac = mac.clone();
-    mac.update(message);
-    // `verify_slice` compares in constant time and rejects a wrong length (including empty).
-    mac.verify_slice(signature).is_ok()
+    tags_equal(&tag(mac, message), signature)
+}
+
+/// Whether `given` is the tag `expected`, in a time that depends on their lengths only (a
+/// tag's length is public: it follows from the algorithm). A wrong length, the empty one
+/// included, is refused.
+///
+/// The difference is folded a word at a time, and only the fold reaches the one decision,
+/// through `subtle`'s optimisation barrier. `Mac::verify_slice` puts each byte through that
+/// barrier, which cost more than the rest of the comparison on the request path.
+fn tags_equal(expected: &[u8], given: &[u8]) -> bool {
+    if expected.len() != given.len() {
+        return false;
+    }
+    let mut expected_words = expected.chunks_exact(8);
+    let mut given_words = given.chunks_exact(8);
+    let mut difference = 0u64;
+    for (a, b) in (&mut expected_words).zip(&mut given_words) {
+        difference |= word(a) ^ word(b);
+    }
+    for (a, b) in expected_words
+        .remainder()
+        .iter()
+        .zip(given_words.remainder())
+    {
+        difference |= u64::from(a ^ b);
+    }
+    difference.ct_eq(&0).into()
+}
+
+/// Eight bytes as one word (`chunks_exact(8)` hands out exactly eight).
+fn word(bytes: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(bytes);
+    u64::from_le_bytes(word)
 }
 
 fn copy_tag(out: &mut [u8; MAX_TAG_LEN], tag: &[u8]) -> usize {
@@ -295,6 +327,28 @@ mod tests {
                 assert_eq!(prefixed.verify(&message[..10], tag), None, "{alg}");
             }
             assert!(PrefixedHmac::new(&key, &message[..key.block_len() - 1]).is_none());
+        }
+    }
+
+    /// Every bit of the tag counts, in the words and in the tail, and so does the length.
+    #[test]
+    fn a_tag_equals_only_itself() {
+        for len in [1, 7, 8, 9, 31, 32, 48, 64] {
+            let tag: Vec<u8> = (0u8..)
+                .take(len)
+                .map(|i| i.wrapping_mul(37) ^ 0x5a)
+                .collect();
+            assert!(tags_equal(&tag, &tag.clone()), "{len}");
+            for byte in 0..len {
+                for bit in 0..8 {
+                    let mut other = tag.clone();
+                    other[byte] ^= 1 << bit;
+                    assert!(!tags_equal(&tag, &other), "{len} {byte} {bit}");
+                }
+            }
+            assert!(!tags_equal(&tag, &[&tag[..], &[0]].concat()), "{len}");
+            assert!(!tags_equal(&tag, &tag[..len - 1]), "{len}");
+            assert!(!tags_equal(&tag, &[]), "{len}");
         }
     }
 
