@@ -15,7 +15,12 @@ pub(crate) fn encode_into(bytes: &[u8], out: &mut String) {
 /// Decodes into a new buffer; `None` on any deviation from the strict form.
 pub(crate) fn decode(text: &[u8]) -> Option<Vec<u8>> {
     // `URL_SAFE_NO_PAD` refuses `=`, `+`, `/`, white space and non-zero trailing bits.
-    URL_SAFE_NO_PAD.decode(text).ok()
+    // `decode_vec` grows a buffer from `malloc`; `Engine::decode` asks for a zeroed one
+    // (`calloc`), which glibc serves without its per-thread cache: a slower path, taken by
+    // every payload a request carries.
+    let mut decoded = Vec::new();
+    URL_SAFE_NO_PAD.decode_vec(text, &mut decoded).ok()?;
+    Some(decoded)
 }
 
 /// Decodes into `out`, returning the decoded prefix; `None` if it does not fit or is not strict.

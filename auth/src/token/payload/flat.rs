@@ -286,20 +286,28 @@ impl Scanner<'_> {
 
     /// `0` or `[1-9][0-9]{0,14}`, not followed by a fraction or an exponent.
     fn integer(&mut self) -> Option<u64> {
-        let start = self.pos;
-        let mut value = 0u64;
-        while let Some(digit @ b'0'..=b'9') = self.peek() {
-            if self.pos - start == 15 || (self.pos > start && value == 0) {
-                // A sixteenth digit, or a digit after a leading zero.
-                return None;
-            }
-            value = value * 10 + u64::from(digit - b'0');
-            self.pos += 1;
-        }
-        if self.pos == start || matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+        let rest = self.bytes.get(self.pos..)?;
+        // Counting the digits first (a sixteenth is enough to refuse) leaves the conversion
+        // a loop without checks.
+        let count = rest
+            .iter()
+            .take(16)
+            .take_while(|byte| byte.is_ascii_digit())
+            .count();
+        let digits = rest.get(..count)?;
+        let leading_zero = count > 1 && digits.first() == Some(&b'0');
+        if count == 0 || count > 15 || leading_zero {
             return None;
         }
-        Some(value)
+        if matches!(rest.get(count), Some(b'.' | b'e' | b'E')) {
+            return None;
+        }
+        self.pos += count;
+        Some(
+            digits
+                .iter()
+                .fold(0, |value, digit| value * 10 + u64::from(digit - b'0')),
+        )
     }
 
     fn literal(&mut self, word: &[u8]) -> Option<Value> {
