@@ -241,6 +241,81 @@ fn plain_run(bytes: &[u8]) -> Option<usize> {
     Some(offset + position)
 }
 
+/// How many ASCII digits `bytes` starts with, counting up to 16 (one more than an integer
+/// may have), and their value when there are at most 15.
+///
+/// Eight bytes at a time while eight remain: the timestamps of a token have ten digits, and
+/// a byte-by-byte loop makes a chain of dependent multiplications and a branch per digit.
+fn leading_digits(bytes: &[u8]) -> (usize, u64) {
+    let (Some(first), Some(second)) = (eight_bytes(bytes, 0), eight_bytes(bytes, 8)) else {
+        return leading_digits_bytewise(bytes);
+    };
+    let count = digit_run(first);
+    if count < 8 {
+        return (count, digits_value(first, count));
+    }
+    let more = digit_run(second);
+    // `more` is at most 8, and sixteen digits are below 2^64: nothing overflows.
+    let value = digits_value(first, 8) * POWERS_OF_TEN[more] + digits_value(second, more);
+    (8 + more, value)
+}
+
+/// [`leading_digits`] for the last fifteen bytes of a payload.
+fn leading_digits_bytewise(bytes: &[u8]) -> (usize, u64) {
+    let digits = bytes
+        .iter()
+        .take(16)
+        .take_while(|byte| byte.is_ascii_digit());
+    digits.fold((0, 0), |(count, value), digit| {
+        (count + 1, value * 10 + u64::from(digit - b'0'))
+    })
+}
+
+const POWERS_OF_TEN: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// The eight bytes at `offset`, the first in the lowest byte of the word.
+fn eight_bytes(bytes: &[u8], offset: usize) -> Option<u64> {
+    let chunk = bytes.get(offset..offset.checked_add(8)?)?;
+    Some(u64::from_le_bytes(chunk.try_into().ok()?))
+}
+
+/// How many of the word's bytes, from its first, are ASCII digits.
+fn digit_run(word: u64) -> usize {
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    const LOW_SEVEN: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // A digit is a byte whose XOR with `0` is below 10. Adding 0x76 to the low seven bits
+    // sets the high bit exactly when they are 10 or more, and cannot carry into the next
+    // byte (0x7f + 0x76 < 0x100); the XOR's own high bit marks the bytes above 0x7f.
+    let offset = word ^ 0x3030_3030_3030_3030;
+    let not_digit = (((offset & LOW_SEVEN) + 0x7676_7676_7676_7676) | offset) & HIGH_BITS;
+    not_digit.trailing_zeros() as usize / 8
+}
+
+/// The value of the first `count` bytes of the word, all ASCII digits, `count` at most 8.
+fn digits_value(word: u64, count: usize) -> u64 {
+    if count == 0 {
+        return 0;
+    }
+    // The digits moved to the top of the word: what was below them becomes leading zeros.
+    let digits = (word & 0x0f0f_0f0f_0f0f_0f0f) << (8 * (8 - count));
+    // Neighbouring digits, then pairs, then quadruples, each step one multiplication: `10·a
+    // + b` in every second byte, `100·ab + cd` in every second 16-bit lane, `10⁴·abcd +
+    // efgh` in the upper half. What the products carry beyond the word is not needed.
+    let pairs = (digits.wrapping_mul((10 << 8) + 1) >> 8) & 0x00ff_00ff_00ff_00ff;
+    let quads = (pairs.wrapping_mul((100 << 16) + 1) >> 16) & 0x0000_ffff_0000_ffff;
+    quads.wrapping_mul((10_000 << 32) + 1) >> 32
+}
+
 fn to_span(range: Range<usize>) -> Option<Span> {
     span::<NameError>(range.start, range.end).ok()
 }
@@ -267,9 +342,13 @@ impl Scanner<'_> {
         self.eat(byte).then_some(())
     }
 
-    /// RFC 8259 §2: space, horizontal tab, line feed, carriage return.
+    /// RFC 8259 §2: space, horizontal tab, line feed, carriage return. Payloads this crate
+    /// issues have none: one compare (above the space) usually answers.
     fn skip_white_space(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        while let Some(&byte) = self.bytes.get(self.pos) {
+            if byte > b' ' || !matches!(byte, b' ' | b'\t' | b'\n' | b'\r') {
+                return;
+            }
             self.pos += 1;
         }
     }
@@ -287,15 +366,8 @@ impl Scanner<'_> {
     /// `0` or `[1-9][0-9]{0,14}`, not followed by a fraction or an exponent.
     fn integer(&mut self) -> Option<u64> {
         let rest = self.bytes.get(self.pos..)?;
-        // Counting the digits first (a sixteenth is enough to refuse) leaves the conversion
-        // a loop without checks.
-        let count = rest
-            .iter()
-            .take(16)
-            .take_while(|byte| byte.is_ascii_digit())
-            .count();
-        let digits = rest.get(..count)?;
-        let leading_zero = count > 1 && digits.first() == Some(&b'0');
+        let (count, value) = leading_digits(rest);
+        let leading_zero = count > 1 && rest.first() == Some(&b'0');
         if count == 0 || count > 15 || leading_zero {
             return None;
         }
@@ -303,11 +375,7 @@ impl Scanner<'_> {
             return None;
         }
         self.pos += count;
-        Some(
-            digits
-                .iter()
-                .fold(0, |value, digit| value * 10 + u64::from(digit - b'0')),
-        )
+        Some(value)
     }
 
     fn literal(&mut self, word: &[u8]) -> Option<Value> {
@@ -555,6 +623,52 @@ mod tests {
                         assert_eq!(plain_run(&bytes), naive(&bytes), "{bytes:?}");
                     }
                 }
+            }
+        }
+    }
+
+    /// Every byte value at every place of a word: the digits, and only they, continue a run.
+    #[test]
+    fn the_word_at_a_time_digit_run_stops_at_the_first_other_byte() {
+        for at in 0..8 {
+            for byte in 0..=255u8 {
+                let mut bytes = *b"57319024";
+                bytes[at] = byte;
+                let expected = if byte.is_ascii_digit() { 8 } else { at };
+                assert_eq!(digit_run(u64::from_le_bytes(bytes)), expected, "{bytes:?}");
+            }
+        }
+    }
+
+    /// Digits eight at a time read what one at a time reads: every number of digits, with
+    /// every byte after them, at every distance from the end of the payload.
+    #[test]
+    fn digits_eight_at_a_time_read_as_one_at_a_time() {
+        let digits = b"98765432109876543";
+        for len in 0..=digits.len() {
+            for after in 0..=255u8 {
+                for filler in 0..=16 {
+                    let mut bytes = digits[..len].to_vec();
+                    bytes.push(after);
+                    bytes.extend(std::iter::repeat_n(b'1', filler));
+                    let (count, value) = leading_digits(&bytes);
+                    let (expected_count, expected_value) = leading_digits_bytewise(&bytes);
+                    assert_eq!(count, expected_count, "{bytes:?}");
+                    if count <= 15 {
+                        assert_eq!(value, expected_value, "{bytes:?}");
+                    }
+                }
+            }
+        }
+        // And the largest and smallest values of every width.
+        for width in 1..=15 {
+            for number in [10u64.pow(width - 1), 10u64.pow(width) - 1] {
+                let bytes = format!("{number},\"sub\":\"ada\"}}");
+                assert_eq!(
+                    leading_digits(bytes.as_bytes()),
+                    (width as usize, number),
+                    "{bytes}"
+                );
             }
         }
     }

@@ -296,6 +296,7 @@ impl Member {
     /// The member `key` names: the registered claims first, then the roles claim (the head of
     /// its path), then the scope claim. Both readers of the payload ask this, so they agree
     /// on which reading a name gets.
+    #[inline]
     fn named(key: &str, roles_head: Option<&str>, scope_claim: &str) -> Self {
         // Byte patterns: compared inline, where `str` patterns would call `memcmp`.
         match key.as_bytes() {
