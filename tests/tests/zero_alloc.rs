@@ -26,6 +26,13 @@ static GLOBAL: &StatsAlloc<std::alloc::System> = &INSTRUMENTED_SYSTEM;
 /// be counted.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// Held for the whole of a test: no other test of this binary allocates meanwhile.
+fn alone() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Polls a future that has nothing to wait for (an in-process revocation list answers at
 /// once) to completion, without a runtime.
 fn complete<F: Future>(future: F) -> F::Output {
@@ -50,9 +57,7 @@ fn parts(token: &str) -> Parts {
 
 #[test]
 fn guard_path_allocates_nothing_for_a_cached_token() {
-    let _alone = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _alone = alone();
     let auth = Authenticator::builder()
         .signing_key(hs256_key())
         .issuer(ISSUER)
@@ -116,9 +121,7 @@ const POSTS_DELETE: u64 = permission_bit::<Permission>("posts:delete");
 
 #[test]
 fn permission_guard_path_allocates_nothing_for_a_cached_token() {
-    let _alone = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _alone = alone();
     let auth = Authenticator::builder()
         .signing_key(hs256_key())
         .issuer(ISSUER)
@@ -154,9 +157,7 @@ fn permission_guard_path_allocates_nothing_for_a_cached_token() {
 /// kept as places in the payload rather than copied out of it.
 #[test]
 fn a_verification_allocates_only_the_payload() {
-    let _alone = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _alone = alone();
     let auth = common::authenticator_with(KeySet::new(hs256_key()));
     let token = issue(&auth, &user("ada", &[Role::Admin, Role::Viewer]));
 
@@ -183,9 +184,7 @@ fn a_verification_allocates_only_the_payload() {
 /// the allocator's per-thread cache.
 #[test]
 fn a_guard_keeps_little_across_its_awaits() {
-    let _alone = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _alone = alone();
     let auth = common::authenticator_with(KeySet::new(hs256_key()));
     let mut parts = parts("a.b.c");
     let role_guard = RequireRole::<Role, ADMIN>::from_request_parts(&mut parts, &auth);
