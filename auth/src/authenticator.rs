@@ -259,11 +259,8 @@ impl Authenticator {
         {
             return Ok(Some((hit, true)));
         }
-        let (result, epoch) = self.inner.keys.with_snapshot(|keys, epoch| {
-            (token::verify(keys, &self.inner.rules, token, now), epoch)
-        });
-        match result {
-            Ok(verified) => Ok(Some((self.remember(token, verified, now, epoch), false))),
+        match self.verify_and_remember(token, now) {
+            Ok(verified) => Ok(Some((verified, false))),
             Err(reason) => {
                 // A token that is not even an RFC 6750 `b64token` is a malformed request
                 // (400), not an invalid token (401). Asked only of tokens that failed: one
@@ -292,27 +289,21 @@ impl Authenticator {
         if !self.inner.keys.refresh_for_unknown_kid().await {
             return Err(self.reject(TokenError::UnknownKey.into()));
         }
-        let (result, epoch) = self.inner.keys.with_snapshot(|keys, epoch| {
-            (token::verify(keys, &self.inner.rules, token, now), epoch)
-        });
-        result
-            .map(|verified| self.remember(token, verified, now, epoch))
+        self.verify_and_remember(token, now)
             .map_err(|reason| self.reject(reason.into()))
     }
 
-    /// Puts a token verified with the keys of `epoch` into the verified-token cache.
-    fn remember(
-        &self,
-        token: &str,
-        verified: VerifiedToken,
-        now: u64,
-        epoch: u64,
-    ) -> Arc<VerifiedToken> {
-        let verified = Arc::new(verified);
+    /// Verifies with the keys now and puts the token into the verified-token cache, tagged
+    /// with the epoch of those keys.
+    fn verify_and_remember(&self, token: &str, now: u64) -> Result<Arc<VerifiedToken>, TokenError> {
+        let (verified, epoch) = self.inner.keys.with_snapshot(|keys, epoch| {
+            (token::verify(keys, &self.inner.rules, token, now), epoch)
+        });
+        let verified = Arc::new(verified?);
         if let Some(cache) = &self.inner.cache {
             cache.insert(token, verified.clone(), now, self.inner.rules.leeway, epoch);
         }
-        verified
+        Ok(verified)
     }
 
     /// Checks the token's `jti`; `Ok(true)` when the answer came without I/O.
